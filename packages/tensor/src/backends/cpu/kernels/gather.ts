@@ -1,0 +1,10 @@
+import { Gather } from '../../../kernels';
+import type { KernelFunc } from '../../../kernel_registry';
+import type { CpuBackend } from '../backend';
+
+// Placeholder: replaced by the real kernel.
+const notYet: KernelFunc<object, CpuBackend> = () => {
+  throw new Error('Gather: not implemented on cpu yet');
+};
+
+export const gatherConfig = { kernelName: Gather, kernelFunc: notYet };

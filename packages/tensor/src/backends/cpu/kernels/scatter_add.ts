@@ -1,0 +1,10 @@
+import { ScatterAdd } from '../../../kernels';
+import type { KernelFunc } from '../../../kernel_registry';
+import type { CpuBackend } from '../backend';
+
+// Placeholder: replaced by the real kernel.
+const notYet: KernelFunc<object, CpuBackend> = () => {
+  throw new Error('ScatterAdd: not implemented on cpu yet');
+};
+
+export const scatterAddConfig = { kernelName: ScatterAdd, kernelFunc: notYet };

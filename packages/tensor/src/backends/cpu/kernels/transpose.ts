@@ -1,0 +1,24 @@
+import { type DType, type TypedArray, allocate } from '../../../dtype';
+import { Transpose, type TransposeAttrs } from '../../../kernels';
+import type { KernelFunc } from '../../../kernel_registry';
+import { stridesOf } from '../../../shape';
+import type { CpuBackend } from '../backend';
+import { forEachRow } from '../broadcast';
+
+/** Copies `x` (of `shape`) into a new array laid out as its permutation by `perm`. */
+export function transposeValues(x: TypedArray, shape: readonly number[], perm: readonly number[], dtype: DType): TypedArray {
+  const outShape = perm.map((p) => shape[p]);
+  const inStrides = stridesOf(shape);
+  const y = allocate(dtype, x.length);
+  forEachRow(outShape, [perm.map((p) => inStrides[p])], (o, [oi], n, [s]) => {
+    for (let i = 0; i < n; i++) y[o + i] = x[oi + i * s];
+  });
+  return y;
+}
+
+export const transposeKernel: KernelFunc<TransposeAttrs, CpuBackend> = ({ inputs: [x], attrs, backend }) => {
+  const outShape = attrs.perm.map((p) => x.shape[p]);
+  return backend.output(transposeValues(backend.values(x), x.shape, attrs.perm, x.dtype), outShape, x.dtype);
+};
+
+export const transposeConfig = { kernelName: Transpose, kernelFunc: transposeKernel };

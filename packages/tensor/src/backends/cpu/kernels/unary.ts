@@ -1,0 +1,100 @@
+import { type TypedArray, allocate } from '../../../dtype';
+import { Unary, type UnaryAttrs, type UnaryOp } from '../../../kernels';
+import type { KernelFunc } from '../../../kernel_registry';
+import { erf } from '../../../math/erf';
+import type { CpuBackend } from '../backend';
+
+/** Each op is a whole loop, so the switch runs once per call, not once per element. */
+function apply(op: UnaryOp, x: TypedArray, y: TypedArray): void {
+  const n = x.length;
+  switch (op) {
+    case 'neg':
+      for (let i = 0; i < n; i++) y[i] = -x[i];
+      return;
+    case 'abs':
+      for (let i = 0; i < n; i++) y[i] = Math.abs(x[i]);
+      return;
+    case 'sign':
+      for (let i = 0; i < n; i++) y[i] = x[i] > 0 ? 1 : x[i] < 0 ? -1 : 0;
+      return;
+    case 'exp':
+      for (let i = 0; i < n; i++) y[i] = Math.exp(x[i]);
+      return;
+    case 'expm1':
+      for (let i = 0; i < n; i++) y[i] = Math.expm1(x[i]);
+      return;
+    case 'log':
+      for (let i = 0; i < n; i++) y[i] = Math.log(x[i]);
+      return;
+    case 'log1p':
+      for (let i = 0; i < n; i++) y[i] = Math.log1p(x[i]);
+      return;
+    case 'sqrt':
+      for (let i = 0; i < n; i++) y[i] = Math.sqrt(x[i]);
+      return;
+    case 'rsqrt':
+      for (let i = 0; i < n; i++) y[i] = 1 / Math.sqrt(x[i]);
+      return;
+    case 'square':
+      for (let i = 0; i < n; i++) y[i] = x[i] * x[i];
+      return;
+    case 'reciprocal':
+      for (let i = 0; i < n; i++) y[i] = 1 / x[i];
+      return;
+    case 'sin':
+      for (let i = 0; i < n; i++) y[i] = Math.sin(x[i]);
+      return;
+    case 'cos':
+      for (let i = 0; i < n; i++) y[i] = Math.cos(x[i]);
+      return;
+    case 'tanh':
+      for (let i = 0; i < n; i++) y[i] = Math.tanh(x[i]);
+      return;
+    case 'sigmoid':
+      // Two branches so that exp never overflows: for large |x| the result saturates cleanly.
+      for (let i = 0; i < n; i++) {
+        const v = x[i];
+        if (v >= 0) y[i] = 1 / (1 + Math.exp(-v));
+        else {
+          const e = Math.exp(v);
+          y[i] = e / (1 + e);
+        }
+      }
+      return;
+    case 'relu':
+      for (let i = 0; i < n; i++) y[i] = x[i] > 0 ? x[i] : 0;
+      return;
+    case 'step':
+      for (let i = 0; i < n; i++) y[i] = x[i] > 0 ? 1 : 0;
+      return;
+    case 'erf':
+      for (let i = 0; i < n; i++) y[i] = erf(x[i]);
+      return;
+    case 'floor':
+      for (let i = 0; i < n; i++) y[i] = Math.floor(x[i]);
+      return;
+    case 'ceil':
+      for (let i = 0; i < n; i++) y[i] = Math.ceil(x[i]);
+      return;
+    case 'round':
+      // Round half to even, like torch.round.
+      for (let i = 0; i < n; i++) {
+        const v = x[i];
+        const r = Math.round(v);
+        y[i] = r - v === 0.5 && r % 2 !== 0 ? r - 1 : r;
+      }
+      return;
+    case 'not':
+      for (let i = 0; i < n; i++) y[i] = x[i] === 0 ? 1 : 0;
+      return;
+  }
+}
+
+export const unaryKernel: KernelFunc<UnaryAttrs, CpuBackend> = ({ inputs: [x], attrs, backend }) => {
+  const dtype = attrs.op === 'not' ? 'bool' : x.dtype;
+  const out = allocate(dtype, backend.values(x).length);
+  apply(attrs.op, backend.values(x), out);
+  return backend.output(out, x.shape, dtype);
+};
+
+export const unaryConfig = { kernelName: Unary, kernelFunc: unaryKernel };

@@ -1,0 +1,21 @@
+import { allocate } from '../../../dtype';
+import { Where } from '../../../kernels';
+import type { KernelFunc } from '../../../kernel_registry';
+import { broadcastShapes, sizeOf } from '../../../shape';
+import type { CpuBackend } from '../backend';
+import { broadcastStrides, forEachRow } from '../broadcast';
+
+export const whereKernel: KernelFunc<object, CpuBackend> = ({ inputs: [cond, a, b], backend }) => {
+  const shape = broadcastShapes('where', broadcastShapes('where', cond.shape, a.shape), b.shape);
+  const cv = backend.values(cond);
+  const av = backend.values(a);
+  const bv = backend.values(b);
+  const y = allocate(a.dtype, sizeOf(shape));
+  const strides = [cond, a, b].map((t) => broadcastStrides(t.shape, shape));
+  forEachRow(shape, strides, (o, [oc, oa, ob], n, [sc, sa, sb]) => {
+    for (let i = 0; i < n; i++) y[o + i] = cv[oc + i * sc] !== 0 ? av[oa + i * sa] : bv[ob + i * sb];
+  });
+  return backend.output(y, shape, a.dtype);
+};
+
+export const whereConfig = { kernelName: Where, kernelFunc: whereKernel };

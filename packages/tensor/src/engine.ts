@@ -1,0 +1,245 @@
+import type { Backend, DataId, TensorInfo } from './backend';
+import { type DType, type TypedArray, bytesPerElement } from './dtype';
+import { ValueError } from './errors';
+import { getKernel } from './kernel_registry';
+import { Tensor } from './tensor';
+
+/**
+ * The one narrow hook autograd plugs into: while a recorder is set, the engine reports every
+ * kernel call (and every reshape view) and every disposed tensor to it.
+ */
+export interface KernelRecorder {
+  recordKernel(kernelName: string, inputs: readonly Tensor[], attrs: object, outputs: readonly Tensor[]): void;
+  onDispose(t: Tensor): void;
+}
+
+/** The name of the pseudo-kernel reported for reshapes, which are views, not backend kernels. */
+export const ReshapeView = 'Reshape';
+
+interface DataEntry {
+  backend: Backend;
+  refs: number;
+}
+
+interface BackendEntry {
+  factory: () => Backend;
+  priority: number;
+  instance?: Backend;
+}
+
+export interface MemoryInfo {
+  /** Live tensor handles, over all backends. */
+  numTensors: number;
+  /** Bytes held by live buffers, over all backends. */
+  numBytes: number;
+  backends: Record<string, { numTensors: number; numBytes: number; numBuffers: number }>;
+}
+
+/**
+ * The engine: owns the backends, runs kernels, and does the tensor bookkeeping (ids, scopes for
+ * `tidy`, buffer reference counts shared by views, live-tensor counts for `memory()`).
+ */
+export class Engine {
+  private readonly backends = new Map<string, BackendEntry>();
+  private current: Backend | null = null;
+  private readonly data = new WeakMap<DataId, DataEntry>();
+  private readonly liveTensors = new Map<string, number>();
+  private readonly scopes: Tensor[][] = [];
+  private nextId = 0;
+  recorder: KernelRecorder | null = null;
+
+  registerBackend(name: string, factory: () => Backend, priority = 1): void {
+    this.backends.set(name, { factory, priority });
+  }
+
+  backendNames(): string[] {
+    return [...this.backends.keys()];
+  }
+
+  findBackend(name: string): Backend {
+    const entry = this.backends.get(name);
+    if (!entry) {
+      throw new ValueError(`setBackend: unknown backend '${name}'; registered: ${this.backendNames().join(', ')}`);
+    }
+    entry.instance ??= entry.factory();
+    return entry.instance;
+  }
+
+  setBackend(name: string): void {
+    this.current = this.findBackend(name);
+  }
+
+  get backend(): Backend {
+    if (!this.current) {
+      const best = [...this.backends.entries()].sort((a, b) => b[1].priority - a[1].priority)[0];
+      if (!best) throw new ValueError('engine: no backend is registered');
+      this.current = this.findBackend(best[0]);
+    }
+    return this.current;
+  }
+
+  // ---- tensors and their buffers ----
+
+  /** Wraps host values (ownership passes to the backend) in a new tensor. */
+  makeTensor(values: TypedArray, shape: readonly number[], dtype: DType): Tensor {
+    const backend = this.backend;
+    return this.wrap({ dataId: backend.write(values, shape, dtype), shape, dtype }, backend, true);
+  }
+
+  private wrap(info: TensorInfo, backend: Backend, fresh: boolean): Tensor {
+    if (fresh) this.data.set(info.dataId, { backend, refs: 0 });
+    const entry = this.data.get(info.dataId);
+    if (!entry) throw new Error('engine: a kernel returned a buffer the engine does not know');
+    entry.refs++;
+    const t = new Tensor(this.nextId++, info.shape, info.dtype, info.dataId, backend);
+    this.liveTensors.set(backend.name, (this.liveTensors.get(backend.name) ?? 0) + 1);
+    this.scopes[this.scopes.length - 1]?.push(t);
+    return t;
+  }
+
+  /** A new tensor sharing `t`'s buffer, with another shape of the same size. */
+  makeView(t: Tensor, shape: readonly number[]): Tensor {
+    this.assertLive('reshape', t);
+    const view = this.wrap({ dataId: t.dataId, shape, dtype: t.dtype }, t.backend, false);
+    this.recorder?.recordKernel(ReshapeView, [t], { shape }, [view]);
+    return view;
+  }
+
+  /** A handle on `t`'s buffer that no scope tracks; autograd uses it to save tensors for backward. */
+  retain(t: Tensor): Tensor {
+    const saved = this.untracked(() => this.wrap({ dataId: t.dataId, shape: t.shape, dtype: t.dtype }, t.backend, false));
+    saved.kept = true;
+    return saved;
+  }
+
+  private untracked<T>(fn: () => T): T {
+    const scopes = this.scopes.splice(0);
+    try {
+      return fn();
+    } finally {
+      this.scopes.push(...scopes);
+    }
+  }
+
+  dispose(t: Tensor): void {
+    if (t.isDisposed) return;
+    t.isDisposed = true;
+    this.liveTensors.set(t.backend.name, (this.liveTensors.get(t.backend.name) ?? 1) - 1);
+    this.releaseData(t.dataId);
+    this.recorder?.onDispose(t);
+  }
+
+  private releaseData(dataId: DataId): void {
+    const entry = this.data.get(dataId);
+    if (!entry) return;
+    if (--entry.refs === 0) {
+      entry.backend.disposeData(dataId);
+      this.data.delete(dataId);
+    }
+  }
+
+  readSync(t: Tensor): TypedArray {
+    this.assertLive('dataSync', t);
+    return t.backend.readSync(t.dataId);
+  }
+
+  read(t: Tensor): Promise<TypedArray> {
+    this.assertLive('data', t);
+    return t.backend.read(t.dataId);
+  }
+
+  assertLive(op: string, t: Tensor): void {
+    if (t.isDisposed) throw new ValueError(`${op}: tensor #${t.id} ${JSON.stringify(t.shape)} was disposed`);
+  }
+
+  /** Copies `t`'s buffer onto `backend` (used when a tensor made on one backend meets another). */
+  private moveTo(t: Tensor, backend: Backend): void {
+    const values = t.backend.readSync(t.dataId).slice();
+    const dataId = backend.write(values, t.shape, t.dtype);
+    this.data.set(dataId, { backend, refs: 1 });
+    this.liveTensors.set(t.backend.name, (this.liveTensors.get(t.backend.name) ?? 1) - 1);
+    this.liveTensors.set(backend.name, (this.liveTensors.get(backend.name) ?? 0) + 1);
+    this.releaseData(t.dataId);
+    t.dataId = dataId;
+    t.backend = backend;
+  }
+
+  // ---- kernels ----
+
+  runKernel(kernelName: string, inputs: readonly Tensor[], attrs: object): Tensor[] {
+    const backend = this.backend;
+    for (const t of inputs) {
+      this.assertLive(kernelName, t);
+      if (t.backend !== backend) this.moveTo(t, backend);
+    }
+    const kernel = getKernel(kernelName, backend.name);
+    if (!kernel) throw new ValueError(`${kernelName}: no kernel registered for backend '${backend.name}'`);
+    const result = kernel({ inputs, attrs, backend });
+    const outputs = (Array.isArray(result) ? result : [result]).map((info) => this.wrap(info, backend, true));
+    this.recorder?.recordKernel(kernelName, inputs, attrs, outputs);
+    return outputs;
+  }
+
+  // ---- scopes ----
+
+  /**
+   * Runs `fn` in a scope: every tensor created inside and not returned (nor kept) is disposed
+   * when it ends. Returned tensors (also inside arrays and plain objects) move to the outer scope.
+   */
+  tidy<T>(fn: () => T): T {
+    const scope: Tensor[] = [];
+    this.scopes.push(scope);
+    let result: T;
+    try {
+      result = fn();
+    } catch (e) {
+      this.scopes.pop();
+      for (const t of scope) if (!t.kept) this.dispose(t);
+      throw e;
+    }
+    this.scopes.pop();
+    if (result instanceof Promise) {
+      throw new ValueError('tidy: the function returned a Promise; tidy only covers synchronous code');
+    }
+    const survivors = new Set<Tensor>();
+    collectTensors(result, survivors);
+    const parent = this.scopes[this.scopes.length - 1];
+    for (const t of scope) {
+      if (survivors.has(t)) parent?.push(t);
+      else if (!t.kept) this.dispose(t);
+    }
+    return result;
+  }
+
+  keep<T extends Tensor>(t: T): T {
+    t.kept = true;
+    return t;
+  }
+
+  memory(): MemoryInfo {
+    const out: MemoryInfo = { numTensors: 0, numBytes: 0, backends: {} };
+    for (const [name, entry] of this.backends) {
+      if (!entry.instance) continue;
+      const m = entry.instance.memory();
+      const numTensors = this.liveTensors.get(name) ?? 0;
+      out.backends[name] = { numTensors, numBytes: m.numBytes, numBuffers: m.numBuffers };
+      out.numTensors += numTensors;
+      out.numBytes += m.numBytes;
+    }
+    return out;
+  }
+}
+
+function collectTensors(x: unknown, into: Set<Tensor>): void {
+  if (x instanceof Tensor) into.add(x);
+  else if (Array.isArray(x)) for (const v of x) collectTensors(v, into);
+  else if (x && typeof x === 'object' && Object.getPrototypeOf(x) === Object.prototype) {
+    for (const v of Object.values(x)) collectTensors(v, into);
+  }
+}
+
+export function byteSize(shape: readonly number[], dtype: DType): number {
+  let n = bytesPerElement(dtype);
+  for (const d of shape) n *= d;
+  return n;
+}

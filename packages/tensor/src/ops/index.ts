@@ -1,0 +1,13 @@
+export * from './activations';
+export * from './conv';
+export * from './creation';
+export * from './elementwise';
+export * from './losses';
+export * from './matmul';
+export * from './movement';
+export * from './pool';
+export * from './random';
+export * from './reduce';
+export * from './shape';
+export * from './upsample';
+export { op, type TensorLike } from './util';
