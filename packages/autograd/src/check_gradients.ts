@@ -1,4 +1,16 @@
-import { Generator, Tensor, ValueError, cast, fmtShape, isFloat, mul, randn, sum, tensor, tidy } from '@axon/tensor';
+import {
+  cast,
+  fmtShape,
+  Generator,
+  isFloat,
+  mul,
+  randn,
+  sum,
+  Tensor,
+  tensor,
+  tidy,
+  ValueError,
+} from '@axon/tensor';
 import { grad, noGrad } from './grad';
 
 export interface GradientCheckOptions {

@@ -1,4 +1,4 @@
-import { ENGINE, Tensor, ValueError, fmtShape, tidy, zerosLike } from '@axon/tensor';
+import { ENGINE, fmtShape, Tensor, tidy, ValueError, zerosLike } from '@axon/tensor';
 import { GRAPH } from './graph';
 
 export type ScalarFn = (...args: Tensor[]) => Tensor;
@@ -23,7 +23,9 @@ export function valueAndGrad(f: ScalarFn): (...xs: Tensor[]) => { value: Tensor;
         let value = f(...leaves);
         if (!(value instanceof Tensor)) throw new ValueError('valueAndGrad: f must return a Tensor');
         if (value.size !== 1) {
-          throw new ValueError(`valueAndGrad: f must return a scalar (one element), got shape ${fmtShape(value.shape)}`);
+          throw new ValueError(
+            `valueAndGrad: f must return a scalar (one element), got shape ${fmtShape(value.shape)}`,
+          );
         }
         if (leaves.includes(value)) value = value.clone();
         if (!GRAPH.requiresGrad(value)) {

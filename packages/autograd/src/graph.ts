@@ -1,5 +1,15 @@
-import { ENGINE, type KernelRecorder, Tensor, ValueError, add, fmtShape, onesLike, tidy, zerosLike } from '@axon/tensor';
-import { NON_DIFFERENTIABLE, getGradient } from './registry';
+import {
+  add,
+  ENGINE,
+  fmtShape,
+  type KernelRecorder,
+  onesLike,
+  type Tensor,
+  tidy,
+  ValueError,
+  zerosLike,
+} from '@axon/tensor';
+import { getGradient, NON_DIFFERENTIABLE } from './registry';
 
 /**
  * The autograd graph. A node is one recorded kernel call whose inputs depended on a tensor that
@@ -48,7 +58,12 @@ class Graph implements KernelRecorder {
     return this.leaves.has(t) ? { leaf: t } : null;
   }
 
-  recordKernel(kernelName: string, inputs: readonly Tensor[], attrs: object, outputs: readonly Tensor[]): void {
+  recordKernel(
+    kernelName: string,
+    inputs: readonly Tensor[],
+    attrs: object,
+    outputs: readonly Tensor[],
+  ): void {
     if (this.pauseDepth > 0 || NON_DIFFERENTIABLE.has(kernelName)) return;
     const sources = inputs.map((t) => this.sourceOf(t));
     if (sources.every((s) => s === null)) return;
@@ -62,7 +77,9 @@ class Graph implements KernelRecorder {
       freed: false,
     };
     for (const s of sources) if (s && 'node' in s) s.node.refs++;
-    outputs.forEach((t, index) => this.producers.set(t.id, { node, index }));
+    outputs.forEach((t, index) => {
+      this.producers.set(t.id, { node, index });
+    });
   }
 
   onDispose(t: Tensor): void {
@@ -135,7 +152,8 @@ class Graph implements KernelRecorder {
             );
           }
           const gradFn = getGradient(node.kernelName);
-          if (!gradFn) throw new ValueError(`backward: no gradient is registered for kernel '${node.kernelName}'`);
+          if (!gradFn)
+            throw new ValueError(`backward: no gradient is registered for kernel '${node.kernelName}'`);
           const full = node.outputs.map((o, k) => dys[k] ?? zerosLike(o));
           const dxs = gradFn(full, { inputs: node.inputs, outputs: node.outputs, attrs: node.attrs });
           node.sources.forEach((s, k) => {

@@ -3,7 +3,7 @@
  * Attached here, when autograd is imported, because the tensor package knows nothing of
  * gradients.
  */
-import { ENGINE, Tensor, ValueError, add, fmtShape } from '@axon/tensor';
+import { add, ENGINE, fmtShape, Tensor, ValueError } from '@axon/tensor';
 import { GRAPH } from './graph';
 
 declare module '@axon/tensor' {
@@ -73,10 +73,14 @@ Object.defineProperties(Tensor.prototype, {
   backward: {
     value(this: Tensor, gradient?: Tensor, options: { retainGraph?: boolean } = {}) {
       if (!gradient && this.size !== 1) {
-        throw new ValueError(`backward: needs a gradient argument for a non-scalar tensor of shape ${fmtShape(this.shape)}`);
+        throw new ValueError(
+          `backward: needs a gradient argument for a non-scalar tensor of shape ${fmtShape(this.shape)}`,
+        );
       }
       if (gradient && gradient.shape.join() !== this.shape.join()) {
-        throw new ValueError(`backward: gradient shape ${fmtShape(gradient.shape)} differs from tensor shape ${fmtShape(this.shape)}`);
+        throw new ValueError(
+          `backward: gradient shape ${fmtShape(gradient.shape)} differs from tensor shape ${fmtShape(this.shape)}`,
+        );
       }
       const found = GRAPH.backward(this, gradient, options.retainGraph ?? false);
       for (const [leaf, g] of found) {

@@ -1,5 +1,5 @@
 import type { Backend, DataId, TensorInfo } from './backend';
-import { type DType, type TypedArray, bytesPerElement } from './dtype';
+import { bytesPerElement, type DType, type TypedArray } from './dtype';
 import { ValueError } from './errors';
 import { getKernel } from './kernel_registry';
 import { Tensor } from './tensor';
@@ -9,7 +9,12 @@ import { Tensor } from './tensor';
  * kernel call (and every reshape view) and every disposed tensor to it.
  */
 export interface KernelRecorder {
-  recordKernel(kernelName: string, inputs: readonly Tensor[], attrs: object, outputs: readonly Tensor[]): void;
+  recordKernel(
+    kernelName: string,
+    inputs: readonly Tensor[],
+    attrs: object,
+    outputs: readonly Tensor[],
+  ): void;
   onDispose(t: Tensor): void;
 }
 
@@ -59,7 +64,9 @@ export class Engine {
   findBackend(name: string): Backend {
     const entry = this.backends.get(name);
     if (!entry) {
-      throw new ValueError(`setBackend: unknown backend '${name}'; registered: ${this.backendNames().join(', ')}`);
+      throw new ValueError(
+        `setBackend: unknown backend '${name}'; registered: ${this.backendNames().join(', ')}`,
+      );
     }
     entry.instance ??= entry.factory();
     return entry.instance;
@@ -107,7 +114,9 @@ export class Engine {
 
   /** A handle on `t`'s buffer that no scope tracks; autograd uses it to save tensors for backward. */
   retain(t: Tensor): Tensor {
-    const saved = this.untracked(() => this.wrap({ dataId: t.dataId, shape: t.shape, dtype: t.dtype }, t.backend, false));
+    const saved = this.untracked(() =>
+      this.wrap({ dataId: t.dataId, shape: t.shape, dtype: t.dtype }, t.backend, false),
+    );
     saved.kept = true;
     return saved;
   }

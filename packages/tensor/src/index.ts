@@ -2,16 +2,22 @@ import './tensor_methods';
 
 export type { Backend, DataId, TensorInfo } from './backend';
 export { CpuBackend } from './backends/cpu/backend';
-export { type DType, type TypedArray, allocate, isFloat, promoteTypes } from './dtype';
-export { DTypeError, ShapeError, ValueError, fmtShape } from './errors';
+export { allocate, type DType, isFloat, promoteTypes, type TypedArray } from './dtype';
 export type { KernelRecorder, MemoryInfo } from './engine';
 export { ReshapeView } from './engine';
+export { DTypeError, fmtShape, ShapeError, ValueError } from './errors';
 export { ENGINE } from './global_engine';
-export { type KernelConfig, type KernelFunc, getKernel, listKernels, registerKernel } from './kernel_registry';
+export {
+  getKernel,
+  type KernelConfig,
+  type KernelFunc,
+  listKernels,
+  registerKernel,
+} from './kernel_registry';
 export * as kernels from './kernels';
+export { backendInfo, dispose, getBackend, keep, memory, setBackend, tidy } from './memory';
 export * from './ops';
 export { randomNormal, randomUint32, randomUnit } from './random/counter_rng';
-export { Generator, defaultGenerator, manualSeed } from './random/generator';
-export { type Shape, broadcastShapes, normalizeAxes, normalizeAxis, sizeOf, stridesOf } from './shape';
+export { defaultGenerator, Generator, manualSeed } from './random/generator';
+export { broadcastShapes, normalizeAxes, normalizeAxis, type Shape, sizeOf, stridesOf } from './shape';
 export * from './tensor';
-export { backendInfo, dispose, getBackend, keep, memory, setBackend, tidy } from './memory';

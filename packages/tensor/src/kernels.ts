@@ -62,7 +62,16 @@ export type BinaryOp =
 export interface BinaryAttrs {
   op: BinaryOp;
 }
-export const COMPARISON_OPS: ReadonlySet<BinaryOp> = new Set(['eq', 'ne', 'lt', 'le', 'gt', 'ge', 'and', 'or']);
+export const COMPARISON_OPS: ReadonlySet<BinaryOp> = new Set([
+  'eq',
+  'ne',
+  'lt',
+  'le',
+  'gt',
+  'ge',
+  'and',
+  'or',
+]);
 
 /** `out = cond ? a : b`, inputs [cond (bool), a, b] broadcast together; a and b share a dtype. */
 export const Where = 'Where';

@@ -1,4 +1,4 @@
-import { ShapeError, ValueError, fmtShape } from './errors';
+import { fmtShape, ShapeError, ValueError } from './errors';
 
 export type Shape = readonly number[];
 
@@ -28,7 +28,9 @@ export function shapesEqual(a: Shape, b: Shape): boolean {
 export function assertValidShape(op: string, shape: Shape): void {
   for (const d of shape) {
     if (!Number.isInteger(d) || d < 0) {
-      throw new ShapeError(`${op}: invalid shape ${fmtShape(shape)}: dimensions must be non-negative integers`);
+      throw new ShapeError(
+        `${op}: invalid shape ${fmtShape(shape)}: dimensions must be non-negative integers`,
+      );
     }
   }
 }
@@ -57,7 +59,11 @@ export function normalizeAxis(op: string, axis: number, rank: number): number {
 }
 
 /** Normalises `axes` (one, several or all when undefined/null), sorted and without duplicates. */
-export function normalizeAxes(op: string, axes: number | readonly number[] | null | undefined, rank: number): number[] {
+export function normalizeAxes(
+  op: string,
+  axes: number | readonly number[] | null | undefined,
+  rank: number,
+): number[] {
   if (axes === undefined || axes === null) return Array.from({ length: rank }, (_, i) => i);
   const list = typeof axes === 'number' ? [axes] : [...axes];
   const out = list.map((a) => normalizeAxis(op, a, rank));

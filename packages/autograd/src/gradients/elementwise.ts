@@ -1,5 +1,4 @@
 import {
-  type Tensor,
   add,
   cast,
   cos,
@@ -17,6 +16,7 @@ import {
   sin,
   square,
   sub,
+  type Tensor,
   where,
   zerosLike,
 } from '@axon/tensor';

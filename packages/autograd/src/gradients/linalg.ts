@@ -1,5 +1,4 @@
-import { type Tensor, kernels, matmul, permute, reshape } from '@axon/tensor';
-import { ReshapeView } from '@axon/tensor';
+import { kernels, matmul, permute, ReshapeView, reshape, type Tensor } from '@axon/tensor';
 import { registerGradient } from '../registry';
 import { unbroadcast } from './unbroadcast';
 

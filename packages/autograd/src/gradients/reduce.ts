@@ -1,4 +1,4 @@
-import { type Tensor, div, eq, expand, kernels, mul, reshape, sum, where } from '@axon/tensor';
+import { div, eq, expand, kernels, mul, reshape, sum, type Tensor, where } from '@axon/tensor';
 import { registerGradient } from '../registry';
 
 /** The reduced tensor reshaped with its reduced axes kept as size 1, so it broadcasts against x. */

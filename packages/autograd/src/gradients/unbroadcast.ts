@@ -1,4 +1,4 @@
-import { type Tensor, reshape, sum } from '@axon/tensor';
+import { reshape, sum, type Tensor } from '@axon/tensor';
 
 /**
  * Sums a gradient computed for a broadcast result back down to the shape of the input that was

@@ -1,8 +1,8 @@
-import { type DType, type TypedArray, allocate, dtypeOfArray, isDType, toTypedArray } from '../dtype';
-import { DTypeError, ShapeError, ValueError, fmtShape } from '../errors';
+import { allocate, type DType, dtypeOfArray, isDType, type TypedArray, toTypedArray } from '../dtype';
+import { DTypeError, fmtShape, ShapeError, ValueError } from '../errors';
 import { ENGINE } from '../global_engine';
 import { assertValidShape, sizeOf } from '../shape';
-import { type NestedArray, Tensor } from '../tensor';
+import type { NestedArray, Tensor } from '../tensor';
 
 export interface CreateOptions {
   dtype?: DType;
@@ -70,7 +70,10 @@ function flatten(
       onBool(true);
       out.push(data ? 1 : 0);
     } else if (typeof data === 'number') out.push(data);
-    else throw new ValueError(`tensor: expected a number or boolean, got ${Array.isArray(data) ? 'an array' : typeof data}`);
+    else
+      throw new ValueError(
+        `tensor: expected a number or boolean, got ${Array.isArray(data) ? 'an array' : typeof data}`,
+      );
     return;
   }
   if (!Array.isArray(data) || data.length !== shape[dim]) {
@@ -121,7 +124,8 @@ export function arange(start: number, stop?: number, step = 1, dtype?: DType): T
     stop = start;
     start = 0;
   }
-  if (step === 0 || !Number.isFinite(step)) throw new ValueError(`arange: step must be finite and non-zero, got ${step}`);
+  if (step === 0 || !Number.isFinite(step))
+    throw new ValueError(`arange: step must be finite and non-zero, got ${step}`);
   const n = Math.max(0, Math.ceil((stop - start) / step));
   const dt = dtype ?? ([start, stop, step].every(Number.isInteger) ? 'int32' : 'float32');
   const values = allocate(dt, n);
@@ -131,7 +135,8 @@ export function arange(start: number, stop?: number, step = 1, dtype?: DType): T
 
 /** `num` evenly spaced values from `start` to `stop`, both included. */
 export function linspace(start: number, stop: number, num: number, dtype: DType = 'float32'): Tensor {
-  if (!Number.isInteger(num) || num < 0) throw new ValueError(`linspace: num must be a non-negative integer, got ${num}`);
+  if (!Number.isInteger(num) || num < 0)
+    throw new ValueError(`linspace: num must be a non-negative integer, got ${num}`);
   const values = allocate(dtype, num);
   const step = num > 1 ? (stop - start) / (num - 1) : 0;
   for (let i = 0; i < num; i++) values[i] = i === num - 1 && num > 1 ? stop : start + i * step;

@@ -4,7 +4,7 @@ import { Binary, type BinaryOp, Cast, Unary, type UnaryOp, Where } from '../kern
 import { broadcastShapes } from '../shape';
 import { Tensor } from '../tensor';
 import { scalar } from './creation';
-import { type TensorLike, assertTensor, op, resultDType, run } from './util';
+import { assertTensor, op, resultDType, run, type TensorLike } from './util';
 
 /** Converts `x` to `dtype` (a Cast kernel; returns `x` itself when it already has that dtype). */
 export const cast = op((x: Tensor, dtype: DType): Tensor => {
@@ -42,7 +42,9 @@ export const floor = unary('floor', 'floor', false);
 export const ceil = unary('ceil', 'ceil', false);
 export const round = unary('round', 'round', false);
 
-export const logicalNot = op((x: Tensor): Tensor => run(Unary, [cast(assertTensor('logicalNot', x), 'bool')], { op: 'not' }));
+export const logicalNot = op(
+  (x: Tensor): Tensor => run(Unary, [cast(assertTensor('logicalNot', x), 'bool')], { op: 'not' }),
+);
 
 // ---- binary ----
 
@@ -63,7 +65,9 @@ export function operands(name: string, a: TensorLike, b: TensorLike, floatResult
 }
 
 function binary(name: string, code: BinaryOp, floatResult = false) {
-  return op((a: TensorLike, b: TensorLike): Tensor => run(Binary, operands(name, a, b, floatResult), { op: code }));
+  return op(
+    (a: TensorLike, b: TensorLike): Tensor => run(Binary, operands(name, a, b, floatResult), { op: code }),
+  );
 }
 
 export const add = binary('add', 'add');
@@ -112,8 +116,10 @@ export const clamp = op((x: Tensor, min?: number | null, max?: number | null): T
   assertTensor('clamp', x);
   const lo = min ?? undefined;
   const hi = max ?? undefined;
-  if (lo === undefined && hi === undefined) throw new ValueError('clamp: at least one of min and max is required');
-  if (lo !== undefined && hi !== undefined && lo > hi) throw new ValueError(`clamp: min ${lo} is greater than max ${hi}`);
+  if (lo === undefined && hi === undefined)
+    throw new ValueError('clamp: at least one of min and max is required');
+  if (lo !== undefined && hi !== undefined && lo > hi)
+    throw new ValueError(`clamp: min ${lo} is greater than max ${hi}`);
   let y = x;
   if (lo !== undefined) y = where(lt(y, lo), lo, y);
   if (hi !== undefined) y = where(gt(y, hi), hi, y);

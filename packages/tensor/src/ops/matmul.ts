@@ -1,5 +1,5 @@
 import { promoteTypes } from '../dtype';
-import { DTypeError, ShapeError, fmtShape } from '../errors';
+import { DTypeError, fmtShape, ShapeError } from '../errors';
 import { MatMul } from '../kernels';
 import { broadcastShapes } from '../shape';
 import type { Tensor } from '../tensor';
@@ -21,7 +21,8 @@ export const matmul = op((a: Tensor, b: Tensor, options: MatMulOptions = {}): Te
   assertTensor('matmul', b, 'b');
   const { transposeA = false, transposeB = false } = options;
   if (a.rank === 0 || b.rank === 0) throw new ShapeError('matmul: both operands need at least one dimension');
-  if (a.dtype === 'bool' || b.dtype === 'bool') throw new DTypeError('matmul: bool operands are not supported');
+  if (a.dtype === 'bool' || b.dtype === 'bool')
+    throw new DTypeError('matmul: bool operands are not supported');
   const dtype = promoteTypes(a.dtype, b.dtype);
   let x = cast(a, dtype);
   let y = cast(b, dtype);
@@ -47,6 +48,7 @@ export const matmul = op((a: Tensor, b: Tensor, options: MatMulOptions = {}): Te
 export const dot = op((a: Tensor, b: Tensor): Tensor => {
   assertTensor('dot', a, 'a');
   assertTensor('dot', b, 'b');
-  if (a.rank !== 1 || b.rank !== 1) throw new ShapeError(`dot: expected two 1-D tensors, got ${fmtShape(a.shape)} and ${fmtShape(b.shape)}`);
+  if (a.rank !== 1 || b.rank !== 1)
+    throw new ShapeError(`dot: expected two 1-D tensors, got ${fmtShape(a.shape)} and ${fmtShape(b.shape)}`);
   return matmul(a, b);
 });

@@ -1,7 +1,7 @@
 import { type DType, isFloat } from '../dtype';
 import { DTypeError, ValueError } from '../errors';
 import { RandomFill } from '../kernels';
-import { type Generator, defaultGenerator } from '../random/generator';
+import { defaultGenerator, type Generator } from '../random/generator';
 import { assertValidShape, sizeOf } from '../shape';
 import type { Tensor } from '../tensor';
 import { cast, floor, lt } from './elementwise';
@@ -13,7 +13,14 @@ export interface RandomOptions {
   generator?: Generator;
 }
 
-function fill(name: string, shape: readonly number[], dist: 'uniform' | 'normal', a: number, b: number, opts: RandomOptions): Tensor {
+function fill(
+  name: string,
+  shape: readonly number[],
+  dist: 'uniform' | 'normal',
+  a: number,
+  b: number,
+  opts: RandomOptions,
+): Tensor {
   assertValidShape(name, shape);
   const dtype = opts.dtype ?? 'float32';
   if (!isFloat(dtype)) throw new DTypeError(`${name}: dtype must be float32 or float64, got ${dtype}`);
@@ -29,7 +36,9 @@ export const uniform = op((shape: readonly number[], low = 0, high = 1, opts: Ra
 });
 
 /** Uniform on [0, 1). */
-export const rand = op((shape: readonly number[], opts: RandomOptions = {}): Tensor => fill('rand', shape, 'uniform', 0, 1, opts));
+export const rand = op(
+  (shape: readonly number[], opts: RandomOptions = {}): Tensor => fill('rand', shape, 'uniform', 0, 1, opts),
+);
 
 /** Normal with the given mean and standard deviation. */
 export const normal = op((shape: readonly number[], mean = 0, std = 1, opts: RandomOptions = {}): Tensor => {
@@ -38,25 +47,31 @@ export const normal = op((shape: readonly number[], mean = 0, std = 1, opts: Ran
 });
 
 /** Standard normal. */
-export const randn = op((shape: readonly number[], opts: RandomOptions = {}): Tensor => fill('randn', shape, 'normal', 0, 1, opts));
+export const randn = op(
+  (shape: readonly number[], opts: RandomOptions = {}): Tensor => fill('randn', shape, 'normal', 0, 1, opts),
+);
 
 /** Integers uniform on [low, high), int32 unless `dtype` says otherwise. */
-export const randint = op((low: number, high: number, shape: readonly number[], opts: RandomOptions = {}): Tensor => {
-  if (!Number.isInteger(low) || !Number.isInteger(high) || high <= low) {
-    throw new ValueError(`randint: need integers low < high, got ${low}, ${high}`);
-  }
-  // float64 keeps low + u * (high - low) strictly below high for any int32 range.
-  const u = fill('randint', shape, 'uniform', low, high, { generator: opts.generator, dtype: 'float64' });
-  return cast(floor(u), opts.dtype ?? 'int32');
-});
+export const randint = op(
+  (low: number, high: number, shape: readonly number[], opts: RandomOptions = {}): Tensor => {
+    if (!Number.isInteger(low) || !Number.isInteger(high) || high <= low) {
+      throw new ValueError(`randint: need integers low < high, got ${low}, ${high}`);
+    }
+    // float64 keeps low + u * (high - low) strictly below high for any int32 range.
+    const u = fill('randint', shape, 'uniform', low, high, { generator: opts.generator, dtype: 'float64' });
+    return cast(floor(u), opts.dtype ?? 'int32');
+  },
+);
 
 /** 1 with probability p (a number or a tensor of probabilities), else 0. */
-export const bernoulli = op((p: number | Tensor, shape?: readonly number[], opts: RandomOptions = {}): Tensor => {
-  if (typeof p === 'number') {
-    if (!(p >= 0 && p <= 1)) throw new ValueError(`bernoulli: p must be in [0, 1], got ${p}`);
-    if (!shape) throw new ValueError('bernoulli: a shape is required when p is a number');
-    return cast(lt(rand(shape, { generator: opts.generator }), p), opts.dtype ?? 'float32');
-  }
-  const u = rand(p.shape, { generator: opts.generator, dtype: isFloat(p.dtype) ? p.dtype : 'float32' });
-  return cast(lt(u, p), opts.dtype ?? (isFloat(p.dtype) ? p.dtype : 'float32'));
-});
+export const bernoulli = op(
+  (p: number | Tensor, shape?: readonly number[], opts: RandomOptions = {}): Tensor => {
+    if (typeof p === 'number') {
+      if (!(p >= 0 && p <= 1)) throw new ValueError(`bernoulli: p must be in [0, 1], got ${p}`);
+      if (!shape) throw new ValueError('bernoulli: a shape is required when p is a number');
+      return cast(lt(rand(shape, { generator: opts.generator }), p), opts.dtype ?? 'float32');
+    }
+    const u = rand(p.shape, { generator: opts.generator, dtype: isFloat(p.dtype) ? p.dtype : 'float32' });
+    return cast(lt(u, p), opts.dtype ?? (isFloat(p.dtype) ? p.dtype : 'float32'));
+  },
+);

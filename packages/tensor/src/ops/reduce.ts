@@ -20,24 +20,38 @@ function reduce(name: string, code: ReduceOp, x: Tensor, axes: Axes, keepDims: b
   return run(Reduce, [x], { op: code, axes: list, keepDims });
 }
 
-export const sum = op((x: Tensor, axes?: Axes, keepDims = false): Tensor => reduce('sum', 'sum', x, axes, keepDims));
-export const prod = op((x: Tensor, axes?: Axes, keepDims = false): Tensor => reduce('prod', 'prod', x, axes, keepDims));
+export const sum = op(
+  (x: Tensor, axes?: Axes, keepDims = false): Tensor => reduce('sum', 'sum', x, axes, keepDims),
+);
+export const prod = op(
+  (x: Tensor, axes?: Axes, keepDims = false): Tensor => reduce('prod', 'prod', x, axes, keepDims),
+);
 /** The largest value over `axes` (torch.amax). Ties share the gradient evenly, as torch's amax does. */
-export const max = op((x: Tensor, axes?: Axes, keepDims = false): Tensor => reduce('max', 'max', x, axes, keepDims));
-export const min = op((x: Tensor, axes?: Axes, keepDims = false): Tensor => reduce('min', 'min', x, axes, keepDims));
+export const max = op(
+  (x: Tensor, axes?: Axes, keepDims = false): Tensor => reduce('max', 'max', x, axes, keepDims),
+);
+export const min = op(
+  (x: Tensor, axes?: Axes, keepDims = false): Tensor => reduce('min', 'min', x, axes, keepDims),
+);
 
-function argReduce(name: string, code: 'argmax' | 'argmin', x: Tensor, axis: number | undefined, keepDims: boolean) {
+function argReduce(
+  name: string,
+  code: 'argmax' | 'argmin',
+  x: Tensor,
+  axis: number | undefined,
+  keepDims: boolean,
+) {
   assertTensor(name, x);
   if (axis === undefined) return run(Reduce, [reshape(x, [-1])], { op: code, axes: [0], keepDims: false });
   return run(Reduce, [x], { op: code, axes: [normalizeAxis(name, axis, x.rank)], keepDims });
 }
 
 /** Index (int32) of the largest value along `axis`, or in the flattened tensor; ties give the first. */
-export const argmax = op((x: Tensor, axis?: number, keepDims = false): Tensor =>
-  argReduce('argmax', 'argmax', x, axis, keepDims),
+export const argmax = op(
+  (x: Tensor, axis?: number, keepDims = false): Tensor => argReduce('argmax', 'argmax', x, axis, keepDims),
 );
-export const argmin = op((x: Tensor, axis?: number, keepDims = false): Tensor =>
-  argReduce('argmin', 'argmin', x, axis, keepDims),
+export const argmin = op(
+  (x: Tensor, axis?: number, keepDims = false): Tensor => argReduce('argmin', 'argmin', x, axis, keepDims),
 );
 
 function countOf(name: string, x: Tensor, axes: Axes): number {
@@ -79,5 +93,10 @@ export const logsumexp = op((x: Tensor, axes?: Axes, keepDims = false): Tensor =
   const rawMax = max(x, list, true);
   const m = where(eq(abs(rawMax), Number.POSITIVE_INFINITY), 0, rawMax);
   const r = add(log(sum(exp(sub(x, m)), list, true)), m);
-  return keepDims ? r : reshape(r, r.shape.filter((_, i) => !list.includes(i)));
+  return keepDims
+    ? r
+    : reshape(
+        r,
+        r.shape.filter((_, i) => !list.includes(i)),
+      );
 });

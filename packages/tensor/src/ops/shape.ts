@@ -1,10 +1,10 @@
-import { ShapeError, ValueError, fmtShape } from '../errors';
+import { fmtShape, ShapeError, ValueError } from '../errors';
 import { ENGINE } from '../global_engine';
 import { Transpose } from '../kernels';
 import { broadcastShapes, normalizeAxis, shapesEqual, sizeOf } from '../shape';
 import type { Tensor } from '../tensor';
-import { add } from './elementwise';
 import { zeros } from './creation';
+import { add } from './elementwise';
 import { assertTensor, op, run } from './util';
 
 /**
@@ -26,12 +26,16 @@ function resolveShape(name: string, x: Tensor, shape: readonly number[]): number
   if (unknown >= 0) {
     const known = out.reduce((n, d, i) => (i === unknown ? n : n * d), 1);
     if (known === 0 || x.size % known !== 0) {
-      throw new ShapeError(`${name}: cannot reshape ${fmtShape(x.shape)} (size ${x.size}) into ${fmtShape(shape)}`);
+      throw new ShapeError(
+        `${name}: cannot reshape ${fmtShape(x.shape)} (size ${x.size}) into ${fmtShape(shape)}`,
+      );
     }
     out[unknown] = x.size / known;
   }
   if (sizeOf(out) !== x.size) {
-    throw new ShapeError(`${name}: cannot reshape ${fmtShape(x.shape)} (size ${x.size}) into ${fmtShape(shape)}`);
+    throw new ShapeError(
+      `${name}: cannot reshape ${fmtShape(x.shape)} (size ${x.size}) into ${fmtShape(shape)}`,
+    );
   }
   return out;
 }
@@ -50,9 +54,13 @@ export const flatten = op((x: Tensor, startDim = 0, endDim = -1): Tensor => {
 /** Removes size-1 dims: the given ones (each must have size 1), or all of them. */
 export const squeeze = op((x: Tensor, axes?: number | readonly number[]): Tensor => {
   assertTensor('squeeze', x);
-  const list = axes === undefined ? null : (typeof axes === 'number' ? [axes] : axes).map((a) => normalizeAxis('squeeze', a, x.rank));
+  const list =
+    axes === undefined
+      ? null
+      : (typeof axes === 'number' ? [axes] : axes).map((a) => normalizeAxis('squeeze', a, x.rank));
   for (const a of list ?? []) {
-    if (x.shape[a] !== 1) throw new ShapeError(`squeeze: dim ${a} of ${fmtShape(x.shape)} has size ${x.shape[a]}, not 1`);
+    if (x.shape[a] !== 1)
+      throw new ShapeError(`squeeze: dim ${a} of ${fmtShape(x.shape)} has size ${x.shape[a]}, not 1`);
   }
   return reshape(
     x,
@@ -83,7 +91,9 @@ export const permute = op((x: Tensor, dims: readonly number[]): Tensor => {
   assertTensor('permute', x);
   const perm = dims.map((d) => normalizeAxis('permute', d, x.rank));
   if (perm.length !== x.rank || new Set(perm).size !== perm.length) {
-    throw new ValueError(`permute: [${dims.join(', ')}] is not a permutation of the ${x.rank} dims of ${fmtShape(x.shape)}`);
+    throw new ValueError(
+      `permute: [${dims.join(', ')}] is not a permutation of the ${x.rank} dims of ${fmtShape(x.shape)}`,
+    );
   }
   if (perm.every((p, i) => p === i)) return x;
   return run(Transpose, [x], { perm });

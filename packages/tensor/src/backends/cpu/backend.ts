@@ -1,5 +1,5 @@
 import type { Backend, DataId, TensorInfo } from '../../backend';
-import { type DType, type TypedArray, allocate } from '../../dtype';
+import { allocate, type DType, type TypedArray } from '../../dtype';
 import { registerCpuKernels } from './register';
 
 /**

@@ -1,6 +1,6 @@
-import { type TypedArray, allocate } from '../../../dtype';
-import { Binary, type BinaryAttrs, type BinaryOp, COMPARISON_OPS } from '../../../kernels';
+import { allocate, type TypedArray } from '../../../dtype';
 import type { KernelFunc } from '../../../kernel_registry';
+import { Binary, type BinaryAttrs, type BinaryOp, COMPARISON_OPS } from '../../../kernels';
 import { broadcastShapes, shapesEqual } from '../../../shape';
 import type { CpuBackend } from '../backend';
 import { broadcastStrides, forEachRow } from '../broadcast';

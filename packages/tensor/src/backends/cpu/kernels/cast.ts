@@ -1,6 +1,6 @@
 import { toTypedArray } from '../../../dtype';
-import { Cast, type CastAttrs } from '../../../kernels';
 import type { KernelFunc } from '../../../kernel_registry';
+import { Cast, type CastAttrs } from '../../../kernels';
 import type { CpuBackend } from '../backend';
 
 /** float -> int32 truncates toward zero; anything -> bool is `x != 0`. */

@@ -1,6 +1,6 @@
 import { allocate } from '../../../dtype';
-import { RandomFill, type RandomFillAttrs } from '../../../kernels';
 import type { KernelFunc } from '../../../kernel_registry';
+import { RandomFill, type RandomFillAttrs } from '../../../kernels';
 import { randomNormal, randomUnit } from '../../../random/counter_rng';
 import { sizeOf } from '../../../shape';
 import type { CpuBackend } from '../backend';

@@ -1,6 +1,6 @@
-import { type DType, type TypedArray, allocate } from '../../../dtype';
-import { Reduce, type ReduceAttrs, type ReduceOp } from '../../../kernels';
+import { allocate, type DType, type TypedArray } from '../../../dtype';
 import type { KernelFunc } from '../../../kernel_registry';
+import { Reduce, type ReduceAttrs, type ReduceOp } from '../../../kernels';
 import type { CpuBackend } from '../backend';
 import { transposeValues } from './transpose';
 

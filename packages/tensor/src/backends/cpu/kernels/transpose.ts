@@ -1,12 +1,17 @@
-import { type DType, type TypedArray, allocate } from '../../../dtype';
-import { Transpose, type TransposeAttrs } from '../../../kernels';
+import { allocate, type DType, type TypedArray } from '../../../dtype';
 import type { KernelFunc } from '../../../kernel_registry';
+import { Transpose, type TransposeAttrs } from '../../../kernels';
 import { stridesOf } from '../../../shape';
 import type { CpuBackend } from '../backend';
 import { forEachRow } from '../broadcast';
 
 /** Copies `x` (of `shape`) into a new array laid out as its permutation by `perm`. */
-export function transposeValues(x: TypedArray, shape: readonly number[], perm: readonly number[], dtype: DType): TypedArray {
+export function transposeValues(
+  x: TypedArray,
+  shape: readonly number[],
+  perm: readonly number[],
+  dtype: DType,
+): TypedArray {
   const outShape = perm.map((p) => shape[p]);
   const inStrides = stridesOf(shape);
   const y = allocate(dtype, x.length);

@@ -1,6 +1,6 @@
-import { type TypedArray, allocate } from '../../../dtype';
-import { Unary, type UnaryAttrs, type UnaryOp } from '../../../kernels';
+import { allocate, type TypedArray } from '../../../dtype';
 import type { KernelFunc } from '../../../kernel_registry';
+import { Unary, type UnaryAttrs, type UnaryOp } from '../../../kernels';
 import { erf } from '../../../math/erf';
 import type { CpuBackend } from '../backend';
 
@@ -62,7 +62,7 @@ function apply(op: UnaryOp, x: TypedArray, y: TypedArray): void {
       }
       return;
     case 'relu':
-      for (let i = 0; i < n; i++) y[i] = x[i] > 0 ? x[i] : 0;
+      for (let i = 0; i < n; i++) y[i] = Math.max(x[i], 0);
       return;
     case 'step':
       for (let i = 0; i < n; i++) y[i] = x[i] > 0 ? 1 : 0;

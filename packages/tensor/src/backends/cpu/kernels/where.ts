@@ -1,6 +1,6 @@
 import { allocate } from '../../../dtype';
-import { Where } from '../../../kernels';
 import type { KernelFunc } from '../../../kernel_registry';
+import { Where } from '../../../kernels';
 import { broadcastShapes, sizeOf } from '../../../shape';
 import type { CpuBackend } from '../backend';
 import { broadcastStrides, forEachRow } from '../broadcast';
