@@ -50,12 +50,13 @@ export function broadcastShapes(op: string, a: Shape, b: Shape): number[] {
   return out;
 }
 
-/** Maps a possibly negative axis into [0, rank). */
+/** Maps a possibly negative axis into [0, rank). A 0-d tensor accepts 0 and -1, as in torch. */
 export function normalizeAxis(op: string, axis: number, rank: number): number {
-  if (!Number.isInteger(axis) || axis < -rank || axis >= Math.max(rank, 1)) {
+  const r = Math.max(rank, 1);
+  if (!Number.isInteger(axis) || axis < -r || axis >= r) {
     throw new ValueError(`${op}: axis ${axis} is out of range for a tensor of rank ${rank}`);
   }
-  return axis < 0 ? axis + rank : axis;
+  return axis < 0 ? axis + r : axis;
 }
 
 /** Normalises `axes` (one, several or all when undefined/null), sorted and without duplicates. */

@@ -78,6 +78,13 @@ describe('reductions', () => {
     expect(y[1]).toBe(Number.NEGATIVE_INFINITY);
   });
 
+  it('reduces a 0-d tensor to itself', () => {
+    const s = tensor(3);
+    expect(sum(s, 0).item()).toBe(3);
+    expect(max(s, -1).shape).toEqual([]);
+    expect(argmax(tensor(5), 0).item()).toBe(0);
+  });
+
   it('rejects bad axes with the op name', () => {
     expect(() => sum(x, 3)).toThrow(ValueError);
     expect(() => sum(x, 3)).toThrow('sum: axis 3 is out of range for a tensor of rank 3');

@@ -13,7 +13,8 @@ export type Axes = number | readonly number[] | null | undefined;
 function reduce(name: string, code: ReduceOp, x: Tensor, axes: Axes, keepDims: boolean): Tensor {
   assertTensor(name, x);
   const list = normalizeAxes(name, axes, x.rank);
-  if (list.length === 0) return x;
+  // A 0-d tensor reduces to itself (torch accepts dim 0 or -1 for it).
+  if (list.length === 0 || x.rank === 0) return x;
   if ((code === 'max' || code === 'min') && list.some((a) => x.shape[a] === 0)) {
     throw new ValueError(`${name}: cannot reduce over an empty axis of shape [${x.shape.join(', ')}]`);
   }
@@ -42,7 +43,10 @@ function argReduce(
   keepDims: boolean,
 ) {
   assertTensor(name, x);
-  if (axis === undefined) return run(Reduce, [reshape(x, [-1])], { op: code, axes: [0], keepDims: false });
+  if (axis === undefined || x.rank === 0) {
+    if (axis !== undefined) normalizeAxis(name, axis, 0);
+    return run(Reduce, [reshape(x, [-1])], { op: code, axes: [0], keepDims: false });
+  }
   return run(Reduce, [x], { op: code, axes: [normalizeAxis(name, axis, x.rank)], keepDims });
 }
 
