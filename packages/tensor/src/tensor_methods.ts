@@ -53,10 +53,31 @@ declare module './tensor' {
     transpose(dim0?: number, dim1?: number): Tensor;
     /** The transpose of a matrix (the last two dims). */
     readonly T: Tensor;
+    relu(): Tensor;
+    sigmoid(): Tensor;
+    tanh(): Tensor;
+    leakyRelu(alpha?: number): Tensor;
+    elu(alpha?: number): Tensor;
+    gelu(approximate?: 'none' | 'tanh'): Tensor;
+    softplus(beta?: number, threshold?: number): Tensor;
+    softmax(axis?: number): Tensor;
+    logSoftmax(axis?: number): Tensor;
+    slice(
+      starts: readonly (number | null)[],
+      ends?: readonly (number | null)[],
+      steps?: readonly number[],
+    ): Tensor;
+    narrow(axis: number, start: number, length: number): Tensor;
+    split(sizeOrSections: number | readonly number[], axis?: number): Tensor[];
+    chunk(chunks: number, axis?: number): Tensor[];
+    pad(pads: readonly (readonly [number, number])[], value?: number): Tensor;
+    gather(axis: number, index: Tensor): Tensor;
+    indexSelect(axis: number, index: Tensor): Tensor;
+    tile(reps: readonly number[]): Tensor;
   }
 }
 
-const methods: Record<string, (this: Tensor, ...args: never[]) => Tensor> = {
+const methods: Record<string, (this: Tensor, ...args: never[]) => Tensor | Tensor[]> = {
   cast(dtype: DType) {
     return ops.cast(this, dtype);
   },
@@ -176,6 +197,57 @@ const methods: Record<string, (this: Tensor, ...args: never[]) => Tensor> = {
   },
   transpose(dim0?: number, dim1?: number) {
     return ops.transpose(this, dim0, dim1);
+  },
+  relu() {
+    return ops.relu(this);
+  },
+  sigmoid() {
+    return ops.sigmoid(this);
+  },
+  tanh() {
+    return ops.tanh(this);
+  },
+  leakyRelu(alpha?: number) {
+    return ops.leakyRelu(this, alpha);
+  },
+  elu(alpha?: number) {
+    return ops.elu(this, alpha);
+  },
+  gelu(approximate?: 'none' | 'tanh') {
+    return ops.gelu(this, approximate);
+  },
+  softplus(beta?: number, threshold?: number) {
+    return ops.softplus(this, beta, threshold);
+  },
+  softmax(axis?: number) {
+    return ops.softmax(this, axis);
+  },
+  logSoftmax(axis?: number) {
+    return ops.logSoftmax(this, axis);
+  },
+  slice(starts: readonly (number | null)[], ends?: readonly (number | null)[], steps?: readonly number[]) {
+    return ops.slice(this, starts, ends, steps);
+  },
+  narrow(axis: number, start: number, length: number) {
+    return ops.narrow(this, axis, start, length);
+  },
+  split(sizeOrSections: number | readonly number[], axis?: number) {
+    return ops.split(this, sizeOrSections, axis);
+  },
+  chunk(chunks: number, axis?: number) {
+    return ops.chunk(this, chunks, axis);
+  },
+  pad(pads: readonly (readonly [number, number])[], value?: number) {
+    return ops.pad(this, pads, value);
+  },
+  gather(axis: number, index: Tensor) {
+    return ops.gather(this, axis, index);
+  },
+  indexSelect(axis: number, index: Tensor) {
+    return ops.indexSelect(this, axis, index);
+  },
+  tile(reps: readonly number[]) {
+    return ops.tile(this, reps);
   },
 };
 
