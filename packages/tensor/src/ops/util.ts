@@ -46,6 +46,7 @@ export function assertDType(op: string, x: Tensor, allowed: readonly DType[], na
 
 export function describe(x: unknown): string {
   if (x === null) return 'null';
+  if (x === undefined) return 'undefined';
   if (Array.isArray(x)) return 'an array';
   if (typeof x === 'object') return (x as object).constructor?.name ?? 'an object';
   return `${typeof x} ${String(x)}`;

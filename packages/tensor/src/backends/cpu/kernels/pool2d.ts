@@ -1,11 +1,179 @@
-import { Pool2D, Pool2DBackward } from '../../../kernels';
+import type { TypedArray } from '../../../dtype';
 import type { KernelFunc } from '../../../kernel_registry';
+import { Pool2D, type Pool2DAttrs, Pool2DBackward, type Pool2DBackwardAttrs } from '../../../kernels';
 import type { CpuBackend } from '../backend';
 
-// Placeholder: replaced by the real kernels.
-const notYet: KernelFunc<object, CpuBackend> = () => {
-  throw new Error('pool2d: not implemented on cpu yet');
+/** Pooling geometry, unpacked once: output size as torch computes it (floor mode), planes = N · C. */
+interface PoolGeometry {
+  planes: number;
+  h: number;
+  w: number;
+  oH: number;
+  oW: number;
+  kH: number;
+  kW: number;
+  sH: number;
+  sW: number;
+  pT: number;
+  pB: number;
+  pL: number;
+  pR: number;
+  countIncludePad: boolean;
+}
+
+function geometry(shape: readonly number[], attrs: Pool2DAttrs): PoolGeometry {
+  const [n, c, h, w] = shape;
+  const [kH, kW] = attrs.kernel;
+  const [sH, sW] = attrs.stride;
+  const [pT, pB, pL, pR] = attrs.pad;
+  return {
+    planes: n * c,
+    h,
+    w,
+    oH: Math.floor((h + pT + pB - kH) / sH) + 1,
+    oW: Math.floor((w + pL + pR - kW) / sW) + 1,
+    kH,
+    kW,
+    sH,
+    sW,
+    pT,
+    pB,
+    pL,
+    pR,
+    countIncludePad: attrs.countIncludePad,
+  };
+}
+
+/**
+ * Max or min over each window, with the flat h * W + w index of the winner. Only real cells are
+ * visited (padding can never win), in row-major order with a strict comparison, so ties keep the
+ * first cell, as torch does. A NaN wins and propagates, as in torch.
+ */
+function extremum(x: TypedArray, isMax: boolean, g: PoolGeometry, y: TypedArray, idx: Int32Array): void {
+  const { h, w, oH, oW, kH, kW, sH, sW, pT, pL } = g;
+  let o = 0;
+  for (let plane = 0; plane < g.planes; plane++) {
+    const base = plane * h * w;
+    for (let oh = 0; oh < oH; oh++) {
+      const h0 = Math.max(oh * sH - pT, 0);
+      const h1 = Math.min(oh * sH - pT + kH, h);
+      for (let ow = 0; ow < oW; ow++, o++) {
+        const w0 = Math.max(ow * sW - pL, 0);
+        const w1 = Math.min(ow * sW - pL + kW, w);
+        let best = x[base + h0 * w + w0];
+        let at = h0 * w + w0;
+        for (let ih = h0; ih < h1; ih++) {
+          const row = ih * w;
+          for (let iw = w0; iw < w1; iw++) {
+            const v = x[base + row + iw];
+            // A NaN wins, as in torch.
+            if ((isMax ? v > best : v < best) || Number.isNaN(v)) {
+              best = v;
+              at = row + iw;
+            }
+          }
+        }
+        y[o] = best;
+        idx[o] = at;
+      }
+    }
+  }
+}
+
+/**
+ * The number an average divides by. With countIncludePad it is the window clipped to the padded
+ * image (torch's rule, which only matters for windows reaching past the padding); otherwise the
+ * number of real cells in the window.
+ */
+function divisor(g: PoolGeometry, oh: number, ow: number): number {
+  const hs = oh * g.sH - g.pT;
+  const ws = ow * g.sW - g.pL;
+  if (g.countIncludePad) {
+    return (Math.min(hs + g.kH, g.h + g.pB) - hs) * (Math.min(ws + g.kW, g.w + g.pR) - ws);
+  }
+  return (Math.min(hs + g.kH, g.h) - Math.max(hs, 0)) * (Math.min(ws + g.kW, g.w) - Math.max(ws, 0));
+}
+
+function average(x: TypedArray, g: PoolGeometry, y: TypedArray): void {
+  const { h, w, oH, oW, kH, kW, sH, sW, pT, pL } = g;
+  let o = 0;
+  for (let plane = 0; plane < g.planes; plane++) {
+    const base = plane * h * w;
+    for (let oh = 0; oh < oH; oh++) {
+      const h0 = Math.max(oh * sH - pT, 0);
+      const h1 = Math.min(oh * sH - pT + kH, h);
+      for (let ow = 0; ow < oW; ow++, o++) {
+        const w0 = Math.max(ow * sW - pL, 0);
+        const w1 = Math.min(ow * sW - pL + kW, w);
+        let s = 0;
+        for (let ih = h0; ih < h1; ih++) {
+          const row = base + ih * w;
+          for (let iw = w0; iw < w1; iw++) s += x[row + iw];
+        }
+        y[o] = s / divisor(g, oh, ow);
+      }
+    }
+  }
+}
+
+export const pool2DKernel: KernelFunc<Pool2DAttrs, CpuBackend> = ({ inputs: [x], attrs, backend }) => {
+  const g = geometry(x.shape, attrs);
+  const outShape = [x.shape[0], x.shape[1], g.oH, g.oW];
+  const size = g.planes * g.oH * g.oW;
+  const y = backend.alloc(x.dtype, size);
+  const xv = backend.values(x);
+  if (attrs.mode === 'avg') {
+    average(xv, g, y);
+    return backend.output(y, outShape, x.dtype);
+  }
+  const idx = backend.alloc('int32', size) as Int32Array;
+  extremum(xv, attrs.mode === 'max', g, y, idx);
+  return [backend.output(y, outShape, x.dtype), backend.output(idx, outShape, 'int32')];
 };
 
-export const pool2DConfig = { kernelName: Pool2D, kernelFunc: notYet };
-export const pool2DBackwardConfig = { kernelName: Pool2DBackward, kernelFunc: notYet };
+/**
+ * Max/min: each output's gradient goes to its winner (overlapping windows add up). Avg: each
+ * output's gradient is spread evenly over the real cells of its window, divided as forward did.
+ */
+export const pool2DBackwardKernel: KernelFunc<Pool2DBackwardAttrs, CpuBackend> = ({
+  inputs,
+  attrs,
+  backend,
+}) => {
+  const dy = inputs[0];
+  const g = geometry(attrs.inputShape, attrs);
+  const { h, w, oH, oW } = g;
+  const dyv = backend.values(dy);
+  const dx = backend.alloc(dy.dtype, g.planes * h * w);
+  if (attrs.mode !== 'avg') {
+    const idx = backend.values(inputs[1]);
+    let o = 0;
+    for (let plane = 0; plane < g.planes; plane++) {
+      const base = plane * h * w;
+      for (let k = 0; k < oH * oW; k++, o++) dx[base + idx[o]] += dyv[o];
+    }
+    return backend.output(dx, attrs.inputShape, dy.dtype);
+  }
+  const { kH, kW, sH, sW, pT, pL } = g;
+  let o = 0;
+  for (let plane = 0; plane < g.planes; plane++) {
+    const base = plane * h * w;
+    for (let oh = 0; oh < oH; oh++) {
+      const h0 = Math.max(oh * sH - pT, 0);
+      const h1 = Math.min(oh * sH - pT + kH, h);
+      for (let ow = 0; ow < oW; ow++, o++) {
+        const w0 = Math.max(ow * sW - pL, 0);
+        const w1 = Math.min(ow * sW - pL + kW, w);
+        const share = dyv[o] / divisor(g, oh, ow);
+        for (let ih = h0; ih < h1; ih++) {
+          const row = base + ih * w;
+          for (let iw = w0; iw < w1; iw++) dx[row + iw] += share;
+        }
+      }
+    }
+  }
+  return backend.output(dx, attrs.inputShape, dy.dtype);
+};
+
+export const pool2DConfig = { kernelName: Pool2D, kernelFunc: pool2DKernel };
+export const pool2DBackwardConfig = { kernelName: Pool2DBackward, kernelFunc: pool2DBackwardKernel };

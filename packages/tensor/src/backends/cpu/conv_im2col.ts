@@ -1,0 +1,163 @@
+import type { TypedArray } from '../../dtype';
+import type { Conv2DAttrs } from '../../kernels';
+
+/**
+ * Everything the three Conv2D kernels need to know about one convolution, derived once from the
+ * shapes and attrs. "x" is the convolution's input and "y" its output, whichever kernel runs.
+ */
+export interface ConvGeometry {
+  n: number;
+  c: number;
+  h: number;
+  w: number;
+  o: number;
+  kH: number;
+  kW: number;
+  oH: number;
+  oW: number;
+  sH: number;
+  sW: number;
+  pT: number;
+  pL: number;
+  dH: number;
+  dW: number;
+  groups: number;
+  /** Input channels per group. */
+  cg: number;
+  /** Output channels per group. */
+  og: number;
+  /** Rows of a column matrix: cg * kH * kW (one per weight of one output channel). */
+  k: number;
+  /** Columns of a column matrix: oH * oW (one per output pixel). */
+  p: number;
+  /** True when the column matrix of an image is the image itself (1×1 kernel, stride 1, no padding). */
+  pointwise: boolean;
+}
+
+/** The output size of a convolution along one axis (torch's formula, floor division). */
+export function convOutSize(
+  size: number,
+  k: number,
+  stride: number,
+  padBefore: number,
+  padAfter: number,
+  dilation: number,
+): number {
+  return Math.floor((size + padBefore + padAfter - dilation * (k - 1) - 1) / stride) + 1;
+}
+
+export function convGeometry(
+  xShape: readonly number[],
+  wShape: readonly number[],
+  attrs: Conv2DAttrs,
+): ConvGeometry {
+  const [n, c, h, w] = xShape;
+  const [o, , kH, kW] = wShape;
+  const [sH, sW] = attrs.stride;
+  const [pT, pB, pL, pR] = attrs.pad;
+  const [dH, dW] = attrs.dilation;
+  const groups = attrs.groups;
+  const oH = convOutSize(h, kH, sH, pT, pB, dH);
+  const oW = convOutSize(w, kW, sW, pL, pR, dW);
+  const cg = c / groups;
+  return {
+    n,
+    c,
+    h,
+    w,
+    o,
+    kH,
+    kW,
+    oH,
+    oW,
+    sH,
+    sW,
+    pT,
+    pL,
+    dH,
+    dW,
+    groups,
+    cg,
+    og: o / groups,
+    k: cg * kH * kW,
+    p: oH * oW,
+    pointwise: kH === 1 && kW === 1 && sH === 1 && sW === 1 && pT === 0 && pL === 0 && oH === h && oW === w,
+  };
+}
+
+/**
+ * The range [lo, hi) of output columns whose input column ow * s + off lies inside [0, size).
+ * Computing it once per kernel column keeps the bounds test out of the inner loops.
+ */
+function validRange(off: number, stride: number, size: number, outSize: number): [number, number] {
+  const lo = off >= 0 ? 0 : Math.min(outSize, Math.ceil(-off / stride));
+  const hi = Math.max(lo, Math.min(outSize, Math.ceil((size - off) / stride)));
+  return [lo, hi];
+}
+
+/**
+ * Unfolds the `cg` channels of one image that start at `xOff` into the column matrix
+ * cols[k, p]: row (c, ki, kj), column (oh, ow) holds the input pixel that weight (c, ki, kj)
+ * meets when producing output pixel (oh, ow), or 0 where that pixel is padding. Every element of
+ * `cols` is written, so the buffer can be reused without clearing.
+ */
+export function im2col(x: TypedArray, xOff: number, g: ConvGeometry, cols: TypedArray): void {
+  const { cg, h, w, kH, kW, oH, oW, sH, sW, pT, pL, dH, dW, p } = g;
+  const plane = h * w;
+  let row = 0;
+  for (let c = 0; c < cg; c++) {
+    const xc = xOff + c * plane;
+    for (let ki = 0; ki < kH; ki++) {
+      for (let kj = 0; kj < kW; kj++, row++) {
+        const offW = kj * dW - pL;
+        const [lo, hi] = validRange(offW, sW, w, oW);
+        for (let oh = 0; oh < oH; oh++) {
+          const dst = row * p + oh * oW;
+          const ih = oh * sH + ki * dH - pT;
+          if (ih < 0 || ih >= h) {
+            cols.fill(0, dst, dst + oW);
+            continue;
+          }
+          const src = xc + ih * w + offW;
+          for (let ow = 0; ow < lo; ow++) cols[dst + ow] = 0;
+          if (sW === 1) {
+            for (let ow = lo; ow < hi; ow++) cols[dst + ow] = x[src + ow];
+          } else {
+            for (let ow = lo; ow < hi; ow++) cols[dst + ow] = x[src + ow * sW];
+          }
+          for (let ow = hi; ow < oW; ow++) cols[dst + ow] = 0;
+        }
+      }
+    }
+  }
+}
+
+/**
+ * The adjoint of `im2col`: adds each element of cols[k, p] back onto the input pixel it was read
+ * from (padding cells are dropped). `dx` must hold the partial sums already (zeros at first).
+ */
+export function col2im(cols: TypedArray, g: ConvGeometry, dx: TypedArray, dxOff: number): void {
+  const { cg, h, w, kH, kW, oH, oW, sH, sW, pT, pL, dH, dW, p } = g;
+  const plane = h * w;
+  let row = 0;
+  for (let c = 0; c < cg; c++) {
+    const xc = dxOff + c * plane;
+    for (let ki = 0; ki < kH; ki++) {
+      for (let kj = 0; kj < kW; kj++, row++) {
+        const offW = kj * dW - pL;
+        const [lo, hi] = validRange(offW, sW, w, oW);
+        for (let oh = 0; oh < oH; oh++) {
+          const ih = oh * sH + ki * dH - pT;
+          if (ih < 0 || ih >= h) continue;
+          const src = row * p + oh * oW;
+          const dst = xc + ih * w + offW;
+          if (sW === 1) {
+            for (let ow = lo; ow < hi; ow++) dx[dst + ow] += cols[src + ow];
+          } else {
+            for (let ow = lo; ow < hi; ow++) dx[dst + ow * sW] += cols[src + ow];
+          }
+        }
+      }
+    }
+  }
+}
