@@ -1,0 +1,13 @@
+import type { LibName } from '../peers';
+import type { Runner } from '../timing';
+
+/** One benchmark: how to build a runner for each library, and how often to time it. */
+export interface BenchCase {
+  name: string;
+  /** Floating-point operations in one run, when the figure is meaningful (for GFLOP/s). */
+  flops?: number;
+  reps: number;
+  warmup: number;
+  /** Builds the runner for `lib`, inputs included. Throwing marks that library skipped. */
+  build(lib: LibName): Promise<Runner>;
+}

@@ -1,0 +1,109 @@
+/**
+ * A small CNN layer: conv2d 3×3, 1 → 32 channels on a batch of 32 images of 28×28 (MNIST-sized),
+ * padding 1. With `backward` (the default) one run is a training step: the forward pass, then
+ * the gradients of L = sum(out ⊙ R) with respect to the input and the weight, through each
+ * library's autodiff. Without it, the forward convolution alone (tfjs-wasm has no
+ * Conv2DBackpropFilter kernel, so this is where it can be compared).
+ *
+ * Axon runs NCHW with weight [out, in, kh, kw]; tfjs runs its native NHWC with filter
+ * [kh, kw, in, out]. The same numbers go in (transposed as needed) and the results are compared
+ * in Axon's layouts.
+ */
+import { valueAndGrad } from '@axon/autograd';
+import { conv2d, mul, sum, type Tensor, tensor, tidy } from '@axon/tensor';
+import { tf, useTfBackend } from '../peers';
+import { fixedValues } from '../timing';
+import type { BenchCase } from './case';
+
+const N = 32;
+const C = 1;
+const O = 32;
+const H = 28;
+const W = 28;
+const K = 3;
+
+export function conv2dCase(reps: number, warmup: number, backward = true): BenchCase {
+  const xData = fixedValues(N * C * H * W, 3);
+  const wData = fixedValues(O * C * K * K, 4);
+  const rData = fixedValues(N * O * H * W, 5);
+  // forward 2·N·O·H·W·C·K·K; each of the two backward products costs the same again
+  const flops = (backward ? 3 : 1) * 2 * N * O * H * W * C * K * K;
+  return {
+    name: `conv2d ${N}×${C}×${H}×${W} → ${O}ch 3×3 ${backward ? 'fwd+bwd' : 'fwd'}`,
+    flops,
+    reps,
+    warmup,
+    async build(lib) {
+      if (lib === 'axon') {
+        const x = tensor(xData, { shape: [N, C, H, W] });
+        const w = tensor(wData, { shape: [O, C, K, K] });
+        const r = tensor(rData, { shape: [N, O, H, W] });
+        const forward = (xs: Tensor, ws: Tensor) => conv2d(xs, ws, null, { padding: 1 });
+        const step = valueAndGrad((xs: Tensor, ws: Tensor) => sum(mul(forward(xs, ws), r)));
+        /** The run's results, flattened: the output, or the loss and both gradients. */
+        const compute = (): Tensor[] => {
+          if (!backward) return [forward(x, w)];
+          const { value, grads } = step(x, w);
+          return [value, ...grads];
+        };
+        // Probe once, so that a missing conv2d kernel or gradient says so plainly.
+        try {
+          tidy(() => {
+            compute();
+          });
+        } catch (err) {
+          for (const t of [x, w, r]) t.dispose();
+          throw new Error(`conv2d unavailable (${err instanceof Error ? err.message : String(err)})`);
+        }
+        return {
+          activate: async () => {},
+          run: () =>
+            tidy(() => {
+              compute();
+            }),
+          result: async () =>
+            tidy(() => Float64Array.from(compute().flatMap((t) => Array.from(t.dataSync())))),
+          dispose: () => {
+            for (const t of [x, w, r]) t.dispose();
+          },
+        };
+      }
+
+      await useTfBackend(lib);
+      const [x, w, r] = tf.tidy(() => [
+        tf.transpose(tf.tensor4d(xData, [N, C, H, W]), [0, 2, 3, 1]),
+        tf.transpose(tf.tensor4d(wData, [O, C, K, K]), [2, 3, 1, 0]),
+        tf.transpose(tf.tensor4d(rData, [N, O, H, W]), [0, 2, 3, 1]),
+      ]);
+      const forward = (xs: tf.Tensor, ws: tf.Tensor) =>
+        tf.conv2d(xs as tf.Tensor4D, ws as tf.Tensor4D, 1, 'same');
+      const step = tf.valueAndGrads((xs: tf.Tensor, ws: tf.Tensor) => tf.sum(tf.mul(forward(xs, ws), r)));
+      const compute = (): tf.Tensor[] => {
+        if (!backward) return [forward(x, w)];
+        const { value, grads } = step([x, w]);
+        return [value, ...grads];
+      };
+      return {
+        activate: () => useTfBackend(lib),
+        run: () => {
+          tf.tidy(() => {
+            compute();
+          });
+        },
+        result: async () => {
+          await useTfBackend(lib);
+          // back to Axon's layouts: out and dx NHWC → NCHW, dw [kh, kw, in, out] → [out, in, kh, kw]
+          const outs = tf.tidy(() =>
+            compute().map((t) =>
+              t.rank === 0 ? t : tf.transpose(t, t.shape[0] === K ? [3, 2, 0, 1] : [0, 3, 1, 2]),
+            ),
+          );
+          const parts = await Promise.all(outs.map((t) => t.data()));
+          tf.dispose(outs);
+          return Float64Array.from(parts.flatMap((p) => Array.from(p as Float32Array)));
+        },
+        dispose: () => tf.dispose([x, w, r]),
+      };
+    },
+  };
+}

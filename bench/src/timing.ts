@@ -1,0 +1,74 @@
+/**
+ * Timing helpers. Implementations are interleaved round-robin, so that a slow drift of the
+ * machine (thermal state, another process, GC pressure) spreads over all of them instead of
+ * penalising whichever happened to run last; the reported figure is the median.
+ */
+
+/** One contender in a case, already holding its inputs. */
+export interface Runner {
+  /** Makes this runner's backend current; untimed. */
+  activate(): Promise<void>;
+  /** One timed repetition. It frees what it allocates. */
+  run(): void;
+  /**
+   * The case's result in a layout shared by all runners (untimed, called once), to check that
+   * the contenders compute the same thing.
+   */
+  result(): Promise<Float64Array>;
+  /** Frees the inputs. */
+  dispose(): void;
+}
+
+export function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 === 1 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+}
+
+/**
+ * Runs `warmup` untimed rounds (the JIT and the peers' lazy initialisation settle there), then
+ * `reps` timed rounds; each round runs every runner once, starting from a rotating position.
+ */
+export async function roundRobin(
+  runners: ReadonlyMap<string, Runner>,
+  reps: number,
+  warmup: number,
+): Promise<Map<string, number[]>> {
+  const names = [...runners.keys()];
+  const times = new Map<string, number[]>(names.map((n) => [n, []]));
+  for (let round = 0; round < warmup + reps; round++) {
+    for (let i = 0; i < names.length; i++) {
+      const name = names[(round + i) % names.length];
+      const runner = runners.get(name) as Runner;
+      await runner.activate();
+      const t0 = performance.now();
+      runner.run();
+      const ms = performance.now() - t0;
+      if (round >= warmup) times.get(name)?.push(ms);
+    }
+  }
+  return times;
+}
+
+/** max |x − ref| / max |ref|: 0 for identical results, about 1e-7 for float32 rounding noise. */
+export function relativeDiff(x: Float64Array, ref: Float64Array): number {
+  if (x.length !== ref.length) return Number.POSITIVE_INFINITY;
+  let diff = 0;
+  let scale = 0;
+  for (let i = 0; i < x.length; i++) {
+    diff = Math.max(diff, Math.abs(x[i] - ref[i]));
+    scale = Math.max(scale, Math.abs(ref[i]));
+  }
+  return scale === 0 ? diff : diff / scale;
+}
+
+/** Deterministic values in [-1, 1) (an LCG), so every library gets exactly the same inputs. */
+export function fixedValues(count: number, seed: number): Float32Array {
+  const out = new Float32Array(count);
+  let s = seed >>> 0;
+  for (let i = 0; i < count; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    out[i] = s / 2 ** 31 - 1;
+  }
+  return out;
+}
