@@ -30,7 +30,7 @@ describe('seeded randomness', () => {
     const u = rand([20000]).dataSync();
     expect(Math.min(...u)).toBeGreaterThanOrEqual(0);
     expect(Math.max(...u)).toBeLessThan(1);
-    expect(Math.abs(u.reduce((s, v) => s + v, 0) / u.length - 0.5)).toBeLessThan(0.01);
+    expect(Math.abs(Array.from(u).reduce((s, v) => s + v, 0) / u.length - 0.5)).toBeLessThan(0.01);
   });
 
   it('randint covers [low, high) uniformly; bernoulli follows p', () => {

@@ -47,7 +47,7 @@ describe('reductions', () => {
     ]);
     expect(min(x, [0, 1]).arraySync()).toEqual([-1, -2, -3, -4]);
     expect(prod(tensor([1, 2, 3, 4])).item()).toBe(24);
-    expect(mean(x, 1).arraySync()[0]).toEqual([5, 6, 7, 8]);
+    expect((mean(x, 1).arraySync() as number[][])[0]).toEqual([5, 6, 7, 8]);
   });
 
   it('argmax/argmin give int32 indices and the first of ties', () => {
