@@ -1,4 +1,5 @@
-import { ax, type Pair } from '../api';
+import type { Pair } from '@axon/tensor';
+import { ax } from '../api';
 import {
   type CaseContext,
   compact,

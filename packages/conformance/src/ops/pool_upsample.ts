@@ -1,4 +1,5 @@
-import { ax, type Pool2dOptions } from '../api';
+import type { Pool2dOptions } from '@axon/tensor';
+import { ax } from '../api';
 import {
   bool,
   type CaseContext,
