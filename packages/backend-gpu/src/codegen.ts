@@ -1,0 +1,65 @@
+/**
+ * Helpers that write kernel source. Kernels run one thread per output element and read their
+ * inputs as flat arrays, so most of the work is turning the thread's flat index into offsets.
+ * Shapes and strides are inlined as literals: a kernel is specialised to its shapes (and cached
+ * by its source), and gpu.js sees no runtime-sized loops.
+ *
+ * Integer arithmetic runs in float32 on the GL backends, so every division by a stride is done
+ * as floor((i + 0.5) / s): exact for i below 2^23 however the division rounds.
+ */
+
+/** A number as a float literal gpu.js reads as a float (1 → '1.0'). */
+export function lit(x: number): string {
+  if (Number.isNaN(x)) return '(0.0 / 0.0)';
+  if (x === Number.POSITIVE_INFINITY) return '(1.0 / 0.0)';
+  if (x === Number.NEGATIVE_INFINITY) return '(-1.0 / 0.0)';
+  const s = String(x);
+  return /[.eE]/.test(s) ? s : `${s}.0`;
+}
+
+/** Row-major strides. */
+export function strides(shape: readonly number[]): number[] {
+  const out = new Array<number>(shape.length);
+  let s = 1;
+  for (let i = shape.length - 1; i >= 0; i--) {
+    out[i] = s;
+    s *= shape[i];
+  }
+  return out;
+}
+
+/** Strides of `inShape` broadcast to `outShape`: 0 on broadcast dims. */
+export function broadcastStrides(inShape: readonly number[], outShape: readonly number[]): number[] {
+  const own = strides(inShape);
+  const shift = outShape.length - inShape.length;
+  return outShape.map((_, i) => {
+    const d = i - shift;
+    return d < 0 || inShape[d] === 1 ? 0 : own[d];
+  });
+}
+
+/**
+ * Statements that split the thread index over `shape` into coordinates `c0, c1, ...` (as floats)
+ * and, for each named input, its offset `o_<name> = Σ c_d * inputStrides[d]`.
+ */
+export function indexCode(shape: readonly number[], inputs: Record<string, readonly number[]> = {}): string {
+  const outStrides = strides(shape);
+  const lines = ['let rest = this.thread.x + 0.0;'];
+  for (let d = 0; d < shape.length; d++) {
+    if (d === shape.length - 1) lines.push(`const c${d} = rest;`);
+    else {
+      lines.push(`const c${d} = Math.floor((rest + 0.5) / ${lit(outStrides[d])});`);
+      lines.push(`rest = rest - c${d} * ${lit(outStrides[d])};`);
+    }
+  }
+  for (const [name, st] of Object.entries(inputs)) {
+    const terms = st.map((s, d) => (s === 0 ? '' : `c${d} * ${lit(s)}`)).filter((t) => t !== '');
+    lines.push(`const o_${name} = ${terms.length ? terms.join(' + ') : '0.0'};`);
+  }
+  return lines.join('\n  ');
+}
+
+/** A kernel function's source from its parameter names and body. */
+export function kernelSource(params: readonly string[], body: string): string {
+  return `function (${params.join(', ')}) {\n  ${body}\n}`;
+}

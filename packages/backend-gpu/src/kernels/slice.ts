@@ -1,0 +1,9 @@
+import { type KernelFunc, kernels } from '@axon/tensor';
+import type { GpuBackend } from '../backend';
+
+// Placeholder: replaced by the real kernel.
+const notYet: KernelFunc<object, GpuBackend> = () => {
+  throw new Error('gpu: kernel not implemented yet');
+};
+
+export const sliceConfig = { kernelName: kernels.Slice, kernelFunc: notYet };
