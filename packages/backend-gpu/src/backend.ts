@@ -45,6 +45,8 @@ export class GpuBackend implements Backend {
   private readonly programs = new Map<string, IKernelRunShortcut>();
   private numBytes = 0;
   private uploader: IKernelRunShortcut | null = null;
+  /** Counts that let tests prove data stays on the device (reads happen only on dataSync/data). */
+  readonly stats = { uploads: 0, readbacks: 0, launches: 0, compiles: 0 };
 
   constructor(mode?: string) {
     const { gpu, info } = createContext(mode);
@@ -67,6 +69,7 @@ export class GpuBackend implements Backend {
 
   /** Host → device. In the GL modes one cached copy kernel turns the array into a texture. */
   private upload(values: Float32Array): DeviceArray {
+    this.stats.uploads++;
     if (!this.isGl || values.length === 0) return values;
     if (!this.uploader) {
       this.uploader = this.gpu.createKernel(
@@ -103,6 +106,7 @@ export class GpuBackend implements Backend {
   readSync(dataId: DataId): TypedArray {
     const b = this.buffer(dataId);
     if (b.size === 0) return allocate(b.dtype, 0);
+    this.stats.readbacks++;
     const raw = b.value instanceof Float32Array ? b.value : (b.value.toArray() as Float32Array);
     const f32 = raw.length === b.size ? raw : raw.subarray(0, b.size);
     if (b.dtype === 'float32') return f32;
@@ -156,6 +160,7 @@ export class GpuBackend implements Backend {
     const kernel = this.compile(program, size);
     const args = inputs.map((t) => (isTensorInfo(t) ? this.deviceOrEmpty(t) : t));
     const value = kernel(...args) as DeviceArray;
+    this.stats.launches++;
     return { dataId: this.store(value, size, dtype), shape, dtype };
   }
 
@@ -179,6 +184,7 @@ export class GpuBackend implements Backend {
         loopMaxIterations: Math.max(1, program.loopMax ?? 1),
       };
       kernel = this.gpu.createKernel(program.source, settings);
+      this.stats.compiles++;
       this.programs.set(key, kernel);
     }
     return kernel;
