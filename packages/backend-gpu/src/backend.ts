@@ -44,7 +44,8 @@ export class GpuBackend implements Backend {
   private readonly buffers = new Map<DataId, Buffer>();
   private readonly programs = new Map<string, IKernelRunShortcut>();
   private numBytes = 0;
-  private uploader: IKernelRunShortcut | null = null;
+  /** Copy kernels for uploads, one per size (gpu.js's dynamicOutput does not grow GL textures). */
+  private readonly uploaders = new Map<number, IKernelRunShortcut>();
   /** Counts that let tests prove data stays on the device (reads happen only on dataSync/data). */
   readonly stats = { uploads: 0, readbacks: 0, launches: 0, compiles: 0 };
 
@@ -67,27 +68,22 @@ export class GpuBackend implements Backend {
     return this.store(this.upload(f32), f32.length, dtype);
   }
 
-  /** Host → device. In the GL modes one cached copy kernel turns the array into a texture. */
+  /** Host → device. In the GL modes a cached copy kernel turns the array into a texture. */
   private upload(values: Float32Array): DeviceArray {
     this.stats.uploads++;
     if (!this.isGl || values.length === 0) return values;
-    if (!this.uploader) {
-      this.uploader = this.gpu.createKernel(
+    let uploader = this.uploaders.get(values.length);
+    if (!uploader) {
+      uploader = this.gpu.createKernel(
         function (this: { thread: { x: number } }, a: number[]) {
           return a[this.thread.x];
         },
-        {
-          output: [1],
-          dynamicOutput: true,
-          dynamicArguments: true,
-          pipeline: true,
-          immutable: true,
-          precision: 'single',
-        },
+        { output: [values.length], pipeline: true, immutable: true, precision: 'single' },
       );
+      this.uploaders.set(values.length, uploader);
+      this.stats.compiles++;
     }
-    this.uploader.setOutput([values.length]);
-    return this.uploader(values) as Texture;
+    return uploader(values) as Texture;
   }
 
   private store(value: DeviceArray, size: number, dtype: DType): DataId {
