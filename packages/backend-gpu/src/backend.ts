@@ -78,7 +78,14 @@ export class GpuBackend implements Backend {
         function (this: { thread: { x: number } }, a: number[]) {
           return a[this.thread.x];
         },
-        { output: [values.length], pipeline: true, immutable: true, precision: 'single' },
+        // 'precision' pins highp: left to itself gpu.js picks the precision from the texture size.
+        {
+          output: [values.length],
+          pipeline: true,
+          immutable: true,
+          precision: 'single',
+          tactic: 'precision',
+        },
       );
       this.uploaders.set(values.length, uploader);
       this.stats.compiles++;

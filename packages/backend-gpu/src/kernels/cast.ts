@@ -1,9 +1,29 @@
 import { type KernelFunc, kernels } from '@axon/tensor';
 import type { GpuBackend } from '../backend';
+import { kernelSource } from '../codegen';
 
-// Placeholder: replaced by the real kernel.
-const notYet: KernelFunc<object, GpuBackend> = () => {
-  throw new Error('gpu: kernel not implemented yet');
+/**
+ * Each target dtype as an expression of `v`, matching the CPU's `toTypedArray`:
+ * - int32 truncates toward zero, then wraps like Int32Array (NaN and ±Infinity give 0; past
+ *   ±2^31 a float32 is a multiple of 256, so the wrap is exact in float32);
+ * - bool is `v != 0`, with NaN giving false (JavaScript's truthiness, as on the CPU);
+ * - float32 copies.
+ */
+const TO_INT32 =
+  'let t = (v != v || Math.abs(v) == (1.0 / 0.0)) ? 0.0 : (v >= 0.0 ? Math.floor(v) : Math.ceil(v));\n' +
+  '  if (t >= 2147483648.0 || t < -2147483648.0) {\n' +
+  '    t = t - 4294967296.0 * Math.floor((t + 2147483648.0) / 4294967296.0);\n' +
+  '  }\n' +
+  '  return t;';
+
+export const castKernel: KernelFunc<kernels.CastAttrs, GpuBackend> = ({ inputs: [x], attrs, backend }) => {
+  const { dtype } = attrs;
+  let body: string;
+  if (dtype === 'bool') body = 'return (v != 0.0 && v == v ? 1.0 : 0.0);';
+  else if (dtype === 'int32' && x.dtype === 'float32') body = TO_INT32;
+  else body = 'return v;';
+  const source = kernelSource(['x'], `const v = x[this.thread.x];\n  ${body}`);
+  return backend.run({ source }, [x], x.shape, dtype);
 };
 
-export const castConfig = { kernelName: kernels.Cast, kernelFunc: notYet };
+export const castConfig = { kernelName: kernels.Cast, kernelFunc: castKernel };

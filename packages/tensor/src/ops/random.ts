@@ -4,7 +4,7 @@ import { RandomFill } from '../kernels';
 import { defaultGenerator, type Generator } from '../random/generator';
 import { assertValidShape, sizeOf } from '../shape';
 import type { Tensor } from '../tensor';
-import { cast, floor, lt } from './elementwise';
+import { add, cast, floor, lt, minimum, mul } from './elementwise';
 import { op, run } from './util';
 
 export interface RandomOptions {
@@ -57,9 +57,11 @@ export const randint = op(
     if (!Number.isInteger(low) || !Number.isInteger(high) || high <= low) {
       throw new ValueError(`randint: need integers low < high, got ${low}, ${high}`);
     }
-    // float64 keeps low + u * (high - low) strictly below high for any int32 range.
-    const u = fill('randint', shape, 'uniform', low, high, { generator: opts.generator, dtype: 'float64' });
-    return cast(floor(u), opts.dtype ?? 'int32');
+    // floor(u * range) with u in [0, 1) drawn as float32 (every backend has it), clamped because
+    // the float32 product can round up to `range` itself; exact for ranges up to 2^24.
+    const range = high - low;
+    const u = fill('randint', shape, 'uniform', 0, 1, { generator: opts.generator });
+    return cast(add(minimum(floor(mul(u, range)), range - 1), low), opts.dtype ?? 'int32');
   },
 );
 
