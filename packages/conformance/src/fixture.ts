@@ -1,7 +1,7 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-
-/** The oracle's fixture schema (see fixtures/README.md and ../shared/oracle/README.md). */
+/**
+ * The oracle's fixture schema (see fixtures/README.md and ../shared/oracle/README.md) and its
+ * parser. No Node imports: the browser harness uses it too (runner.ts reads the files).
+ */
 
 export interface FixtureTensor {
   shape: number[];
@@ -60,16 +60,4 @@ export function parseFixtureText(text: string): FixtureFile {
       ? Number(value)
       : value,
   ) as FixtureFile;
-}
-
-/** Every `*.json` fixture file in `dir`, sorted by file name so runs are reproducible. */
-export function loadFixtureDir(dir: string): { file: string; fixture: FixtureFile }[] {
-  const names = readdirSync(dir)
-    .filter((n) => n.endsWith('.json'))
-    .sort();
-  return names.map((file) => {
-    const fixture = parseFixtureText(readFileSync(join(dir, file), 'utf8'));
-    if (!Array.isArray(fixture.cases)) throw new Error(`${file}: not a fixture file (no 'cases' array)`);
-    return { file, fixture };
-  });
 }
