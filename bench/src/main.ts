@@ -2,23 +2,37 @@
  * Axon benchmarks against TensorFlow.js (CPU and WebAssembly backends), run in one process with
  * the implementations interleaved. Usage:
  *
- *   pnpm bench [--quick] [--json]
+ *   pnpm bench [--quick] [--json] [--backend cpu|gpu]
  *
- * --quick  fewer repetitions (a smoke run)
- * --json   also print one JSON object with every sample after the table
+ * --quick         fewer repetitions (a smoke run)
+ * --json          also print one JSON object with every sample after the table
+ * --backend gpu   instead: Axon's gpu backend (@axon/backend-gpu, in the mode gpu.js runs here)
+ *                 against Axon's cpu backend (src/gpu/run.ts); cpu (the default): the tfjs bench
  */
 import os from 'node:os';
 import type { BenchCase } from './cases/case';
 import { conv2dCase } from './cases/conv2d';
 import { matmulCase } from './cases/matmul';
+import { runGpuBench } from './gpu/run';
 import { initPeers, LIBS, type LibName } from './peers';
 import { type CaseResult, formatTable, type LibResult } from './report';
 import { median, type Runner, relativeDiff, roundRobin } from './timing';
 
-const args = new Set(process.argv.slice(2));
+const argv = process.argv.slice(2);
+let backend = 'cpu';
+const backendAt = argv.findIndex((a) => a === '--backend' || a.startsWith('--backend='));
+if (backendAt >= 0) {
+  const [flag, value] = argv.splice(backendAt, argv[backendAt] === '--backend' ? 2 : 1);
+  backend = flag === '--backend' ? (value ?? '') : flag.slice('--backend='.length);
+  if (backend !== 'cpu' && backend !== 'gpu') {
+    console.error(`bench: --backend must be cpu or gpu, got '${backend}'`);
+    process.exit(2);
+  }
+}
+const args = new Set(argv);
 for (const a of args) {
   if (a !== '--quick' && a !== '--json') {
-    console.error(`bench: unknown argument '${a}' (expected --quick and/or --json)`);
+    console.error(`bench: unknown argument '${a}' (expected --quick, --json and/or --backend cpu|gpu)`);
     process.exit(2);
   }
 }
@@ -136,7 +150,7 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((err) => {
+(backend === 'gpu' ? runGpuBench({ quick, json }) : main()).catch((err) => {
   console.error(err);
   process.exit(1);
 });

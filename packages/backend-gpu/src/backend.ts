@@ -6,6 +6,7 @@ import {
   DTypeError,
   type TensorInfo,
   type TypedArray,
+  ValueError,
 } from '@axon/tensor';
 import type { GPU, IKernelRunShortcut, Texture } from 'gpu.js';
 import { createContext, type GpuInfo } from './context';
@@ -160,6 +161,11 @@ export class GpuBackend implements Backend {
     let size = 1;
     for (const d of shape) size *= d;
     if (size === 0) return { dataId: this.store(new Float32Array(0), 0, dtype), shape, dtype };
+    if (size > MAX_ELEMENTS) {
+      throw new ValueError(
+        `gpu: an output of ${size} elements (shape [${shape.join(', ')}]) exceeds the gpu backend's limit of 2^24 = ${MAX_ELEMENTS} (indices are float32 on the device); split the work or use the cpu backend`,
+      );
+    }
     const kernel = this.compile(program, size);
     const args = inputs.map((t) => (isTensorInfo(t) ? this.deviceOrEmpty(t) : t));
     const value = kernel(...args) as DeviceArray;
@@ -198,6 +204,9 @@ export class GpuBackend implements Backend {
     return { dataId: this.store(this.upload(values), values.length, dtype), shape, dtype };
   }
 }
+
+/** Indices are computed in float32 on the device: every integer up to 2^24 is exact. */
+const MAX_ELEMENTS = 2 ** 24;
 
 function isTensorInfo(x: TensorInfo | DeviceArray): x is TensorInfo {
   return (x as TensorInfo).dataId !== undefined;

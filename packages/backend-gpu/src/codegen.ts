@@ -5,7 +5,8 @@
  * by its source), and gpu.js sees no runtime-sized loops.
  *
  * Integer arithmetic runs in float32 on the GL backends, so every division by a stride is done
- * as floor((i + 0.5) / s): exact for i below 2^23 however the division rounds.
+ * as floor((i + 0.5) / s) followed by a ±1 correction: exact for every index below 2^24, the
+ * largest buffer the backend accepts (float32 holds every integer up to there).
  */
 
 /** A number as a float literal gpu.js reads as a float (1 → '1.0'). */
@@ -48,8 +49,13 @@ export function indexCode(shape: readonly number[], inputs: Record<string, reado
   for (let d = 0; d < shape.length; d++) {
     if (d === shape.length - 1) lines.push(`const c${d} = rest;`);
     else {
-      lines.push(`const c${d} = Math.floor((rest + 0.5) / ${lit(outStrides[d])});`);
-      lines.push(`rest = rest - c${d} * ${lit(outStrides[d])};`);
+      const st = lit(outStrides[d]);
+      // The floor can be off by one where float32 rounds (i + 0.5) / s (above 2^23): correct it.
+      lines.push(`let c${d} = Math.floor((rest + 0.5) / ${st});`);
+      lines.push(
+        `if (c${d} * ${st} > rest) { c${d} = c${d} - 1.0; } else if ((c${d} + 1.0) * ${st} <= rest) { c${d} = c${d} + 1.0; }`,
+      );
+      lines.push(`rest = rest - c${d} * ${st};`);
     }
   }
   for (const [name, st] of Object.entries(inputs)) {

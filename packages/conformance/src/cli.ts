@@ -2,7 +2,8 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { setBackend } from '@axon/tensor';
+import { backendInfo, setBackend } from '@axon/tensor';
+import type { Tolerance } from './fixture';
 import { type CaseResult, formatSkippedOps, formatSummary, runConformance } from './runner';
 
 const USAGE = `usage: pnpm conformance [DIR] [--backend NAME] [--filter SUBSTR] [--verbose]
@@ -44,8 +45,10 @@ async function main(argv: string[]): Promise<number> {
     return 1;
   }
   const backend = args.values.backend ?? 'cpu';
+  let toleranceScale: Tolerance | undefined;
   try {
-    await useBackend(backend);
+    const module = await useBackend(backend);
+    toleranceScale = module && toleranceScaleOf(module);
   } catch (e) {
     console.error(`conformance: ${(e as Error).message}`);
     return 1;
@@ -53,10 +56,12 @@ async function main(argv: string[]): Promise<number> {
 
   const verbose = args.values.verbose === true;
   console.log(`Axon conformance: ${dir} (backend ${backend})`);
+  if (toleranceScale) console.log(describeBackend(toleranceScale));
   const summary = runConformance({
     dir,
     filter: args.values.filter,
     onCase: (r) => report(r, verbose),
+    toleranceScale,
   });
   console.log('');
   console.log(formatSkippedOps(summary));
@@ -95,12 +100,13 @@ function report(r: CaseResult, verbose: boolean): void {
  * registers itself on import; it is looked up as a dependency first, then as a workspace folder
  * (packages/backend-NAME), since this package cannot depend on a package that may not exist yet.
  */
-async function useBackend(name: string): Promise<void> {
+async function useBackend(name: string): Promise<Record<string, unknown> | undefined> {
+  let module: Record<string, unknown> | undefined;
   if (name !== 'cpu') {
     if (!/^[a-z0-9-]+$/.test(name)) throw new Error(`invalid backend name '${name}'`);
     const pkg = `@axon/backend-${name}`;
     try {
-      await import(pkg);
+      module = await import(pkg);
     } catch (first) {
       const localUrl = new URL(`../../backend-${name}/src/index.ts`, import.meta.url);
       const local = fileURLToPath(localUrl);
@@ -109,10 +115,32 @@ async function useBackend(name: string): Promise<void> {
           `cannot load backend '${name}': importing ${pkg} failed (${(first as Error).message.split('\n')[0]}) and there is no ${local}`,
         );
       }
-      await import(localUrl.href);
+      module = await import(localUrl.href);
     }
   }
   setBackend(name);
+  return module;
+}
+
+/**
+ * A backend package may export `TOLERANCE_SCALE`: factors on each case's {rtol, atol} per mode of
+ * the backend (the GPU's table, keyed by `backendInfo().mode`). Without one, the fixtures' own
+ * tolerances; a table without an entry for the mode that runs is an error.
+ */
+function toleranceScaleOf(module: Record<string, unknown>): Tolerance | undefined {
+  const table = module.TOLERANCE_SCALE as Record<string, Tolerance> | undefined;
+  const mode = backendInfo().mode;
+  if (!table || typeof mode !== 'string') return undefined;
+  const scale = table[mode];
+  if (!scale) throw new Error(`TOLERANCE_SCALE has no entry for mode '${mode}'`);
+  return scale;
+}
+
+/** e.g. `mode webasm, renderer -, tolerance scale rtol ×1, atol ×1`. */
+function describeBackend(scale: Tolerance): string {
+  const info = backendInfo();
+  const renderer = typeof info.renderer === 'string' ? info.renderer : '-';
+  return `mode ${String(info.mode)}, renderer ${renderer}, tolerance scale rtol ×${scale.rtol}, atol ×${scale.atol}`;
 }
 
 main(process.argv.slice(2)).then(
