@@ -114,8 +114,12 @@ elif [ -f /usr/include/node/node.h ]; then
   GYP_ARGS+=(--nodedir=/usr)
 fi
 
+# gl's ANGLE .gyp files run `python`, which Debian does not provide (only python3): shim it.
+SHIM="$(mktemp -d "${TMPDIR:-/tmp}/axon-python-shim.XXXXXX")"
+ln -s "$(command -v python3)" "$SHIM/python"
+
 say "building gl@$GL_VERSION in $GL_DIR (${NODE_GYP[*]} ${GYP_ARGS[*]}; several minutes) ..."
-if ! (cd "$GL_DIR" && "${NODE_GYP[@]}" "${GYP_ARGS[@]}") >"$LOG" 2>&1; then
+if ! (cd "$GL_DIR" && PATH="$SHIM:$PATH" "${NODE_GYP[@]}" "${GYP_ARGS[@]}") >"$LOG" 2>&1; then
   tail -n 40 "$LOG" >&2
   die "node-gyp rebuild failed (full log: $LOG)"
 fi
