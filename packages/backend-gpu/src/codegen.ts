@@ -9,6 +9,13 @@
  * largest buffer the backend accepts (float32 holds every integer up to there).
  */
 
+/**
+ * The longest loop a kernel writes as one `for`; longer ones become two nested loops. Some GL
+ * stacks cap a loop's iterations (headless-gl's ANGLE stops at 65535), and gpu.js's
+ * loopMaxIterations must cover every single loop's bound.
+ */
+export const LOOP_LIMIT = 16384;
+
 /** A number as a float literal gpu.js reads as a float (1 → '1.0'). */
 export function lit(x: number): string {
   if (Number.isNaN(x)) return '(0.0 / 0.0)';

@@ -1,6 +1,6 @@
 import { broadcastShapes, type KernelFunc, kernels } from '@axon/tensor';
 import type { GpuBackend } from '../backend';
-import { broadcastStrides, indexCode, kernelSource, lit } from '../codegen';
+import { broadcastStrides, indexCode, kernelSource, LOOP_LIMIT, lit } from '../codegen';
 
 /**
  * Batched matrix product a [..., M, K] · b [..., K, N] → [..., M, N], with a (b) read with its
@@ -33,12 +33,6 @@ export const matMulKernel: KernelFunc<kernels.MatMulAttrs, GpuBackend> = ({
   const source = kernelSource(['a', 'b'], `${index}\n  ${dot.code}`);
   return backend.run({ source, loopMax: dot.loopMax }, [a, b], outShape, a.dtype);
 };
-
-/**
- * The longest loop written as one `for`: longer ones become two nested loops (some GL stacks cap
- * a loop's iterations: headless-gl's ANGLE stops at 65535).
- */
-const LOOP_LIMIT = 16384;
 
 /**
  * Σ_p a[o_a + p * sa] · b[o_b + p * sb] over p < k, unrolled by 4 into four running sums (about

@@ -1,6 +1,6 @@
 import { type DType, type KernelFunc, kernels, stridesOf, type TensorInfo } from '@axon/tensor';
 import type { GpuBackend } from '../backend';
-import { indexCode, kernelSource, lit } from '../codegen';
+import { indexCode, kernelSource, LOOP_LIMIT, lit } from '../codegen';
 
 /**
  * Reduction, one thread per output element looping over its reduced sub-box of the input. The
@@ -99,12 +99,6 @@ const SPLIT_ABOVE = 4096;
 const CHUNK = 1024;
 /** At most this many partials per output element, so that pass 2 is short. */
 const MAX_CHUNKS = 4096;
-/**
- * The longest loop written as one `for`: longer ones become two nested loops. Some GL stacks
- * cap a loop's iterations (headless-gl's ANGLE stops at 65535), and gpu.js's loopMax must cover
- * every single loop's bound.
- */
-const LOOP_LIMIT = 16384;
 
 function outputDType(op: kernels.ReduceOp, dtype: DType): DType {
   if (op === 'argmax' || op === 'argmin') return 'int32';
