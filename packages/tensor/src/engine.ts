@@ -130,6 +130,21 @@ export class Engine {
     }
   }
 
+  /**
+   * Makes `target` hold `value`'s data from now on (shape and dtype must match). The handle keeps
+   * its identity, so a parameter stays the same leaf for autograd and its optimizer state; this is
+   * how optimizers and running statistics update in place. Graphs recorded before keep their own
+   * handles on the old data.
+   */
+  assign(target: Tensor, value: Tensor): void {
+    this.assertLive('assign', target);
+    this.assertLive('assign', value);
+    if (target.backend !== value.backend) this.moveTo(value, target.backend);
+    this.data.get(value.dataId)!.refs++;
+    this.releaseData(target.dataId);
+    target.dataId = value.dataId;
+  }
+
   dispose(t: Tensor): void {
     if (t.isDisposed) return;
     t.isDisposed = true;

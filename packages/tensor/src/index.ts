@@ -15,7 +15,7 @@ export {
   registerKernel,
 } from './kernel_registry';
 export * as kernels from './kernels';
-export { backendInfo, dispose, getBackend, keep, memory, setBackend, tidy } from './memory';
+export { assign, backendInfo, dispose, getBackend, keep, memory, setBackend, tidy } from './memory';
 export * from './ops';
 export { randomNormal, randomUint32, randomUnit } from './random/counter_rng';
 export { defaultGenerator, Generator, manualSeed } from './random/generator';

@@ -1,4 +1,5 @@
 import type { MemoryInfo } from './engine';
+import { DTypeError, fmtShape, ShapeError, ValueError } from './errors';
 import { ENGINE } from './global_engine';
 import { Tensor } from './tensor';
 
@@ -14,6 +15,28 @@ export function dispose(x: unknown): void {
   else if (x && typeof x === 'object' && Object.getPrototypeOf(x) === Object.prototype) {
     for (const v of Object.values(x)) dispose(v);
   }
+}
+
+/**
+ * Makes `target` (a parameter or a running statistic) hold `value`'s data, in place: `target`
+ * keeps its identity (and so its `requiresGrad`, `.grad` and optimizer state). Shapes and dtypes
+ * must match. `value` is left as it was (dispose it, or let a `tidy` do it).
+ */
+export function assign(target: Tensor, value: Tensor): void {
+  if (!(target instanceof Tensor) || !(value instanceof Tensor)) {
+    throw new ValueError('assign: expected two Tensors');
+  }
+  if (target.shape.join() !== value.shape.join()) {
+    throw new ShapeError(
+      `assign: value of shape ${fmtShape(value.shape)} cannot replace a tensor of shape ${fmtShape(target.shape)}`,
+    );
+  }
+  if (target.dtype !== value.dtype) {
+    throw new DTypeError(
+      `assign: value of dtype ${value.dtype} cannot replace a tensor of dtype ${target.dtype}`,
+    );
+  }
+  ENGINE.assign(target, value);
 }
 
 /** Marks a tensor to survive the `tidy` it was made in. */

@@ -61,3 +61,22 @@ describe('memory', () => {
     t.dispose();
   });
 });
+
+describe('assign', () => {
+  it('replaces the data in place, keeping the handle, and frees the old buffer', async () => {
+    const { assign, ShapeError, DTypeError } = await import('@axon/tensor');
+    const before = memory();
+    const p = tensor([1, 2, 3]);
+    const id = p.id;
+    const v = p.mul(10);
+    assign(p, v);
+    v.dispose();
+    expect(p.id).toBe(id);
+    expect(Array.from(p.dataSync())).toEqual([10, 20, 30]);
+    expect(memory().backends.cpu.numBuffers).toBe(before.backends.cpu.numBuffers + 1);
+    expect(() => tidy(() => assign(p, tensor([1, 2])))).toThrow(ShapeError);
+    expect(() => tidy(() => assign(p, tensor([1, 2, 3], 'int32')))).toThrow(DTypeError);
+    p.dispose();
+    expect(memory().numTensors).toBe(before.numTensors);
+  });
+});
