@@ -1,17 +1,23 @@
 import type { GroupMappings } from '../mapping';
 import { activations } from './activations';
+import { attention } from './attention';
 import { conv } from './conv';
 import { edgeCases } from './edge_cases';
 import { elementwise } from './elementwise';
+import { gradClip } from './grad_clip';
 import { linalgShape } from './linalg_shape';
+import { linearEmbedding } from './linear_embedding';
 import { losses } from './losses';
+import { normalization } from './normalization';
+import { optimizers } from './optimizers';
 import { poolUpsample } from './pool_upsample';
 import { reductions } from './reductions';
+import { rnn } from './rnn';
+import { rntn } from './rntn';
 
 /**
- * Fixture group (the file's `group`) → its op mappings. Groups not listed (normalization,
- * linear_embedding, rnn, attention, rntn, optimizers, grad_clip) are skipped; adding one is a new
- * file in this folder and a line here.
+ * Fixture group (the file's `group`) → its op mappings; adding a group is a new file in this
+ * folder and a line here. An op a group does not map is skipped.
  */
 export const MAPPINGS: Record<string, GroupMappings> = {
   elementwise,
@@ -22,4 +28,11 @@ export const MAPPINGS: Record<string, GroupMappings> = {
   losses,
   conv,
   pool_upsample: poolUpsample,
+  linear_embedding: linearEmbedding,
+  rntn,
+  normalization,
+  attention,
+  rnn,
+  optimizers,
+  grad_clip: gradClip,
 };

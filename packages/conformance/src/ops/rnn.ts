@@ -1,0 +1,4 @@
+import type { GroupMappings } from '../mapping';
+
+// Filled in with the layers/optim work.
+export const rnn: GroupMappings = {};
