@@ -7,7 +7,7 @@ import {
   Sequential,
   specOf,
 } from '@axon/layers';
-import { DTypeError, memory, ShapeError, type Tensor, tensor, ValueError, zeros } from '@axon/tensor';
+import { DTypeError, memory, ShapeError, type Tensor, tensor, tidy, ValueError, zeros } from '@axon/tensor';
 import { describe, expect, it } from 'vitest';
 
 /** y = x * scale + shift, with a running counter buffer: enough to exercise every Module feature. */
@@ -132,12 +132,10 @@ describe('Module', () => {
     });
     const copy = fromSpec(spec) as Sequential;
     expect(copy.layers.length).toBe(2);
-    const x = tensor([1, 1]);
-    const y = copy.forward(x);
-    expect(Array.from(y.dataSync())).toEqual([1, 4]);
-    // the output holds its autograd graph (saved tensors) until it is disposed, as in PyTorch
-    y.dispose();
-    x.dispose();
+    // Intermediates outside a tidy live until disposed (and hold their autograd graph), so run the
+    // forward pass in one.
+    const values = tidy(() => Array.from(copy.forward(tensor([1, 1])).dataSync()));
+    expect(values).toEqual([1, 4]);
     expect(() => fromSpec({ type: 'Nope', config: {} })).toThrow("unknown layer 'Nope'");
     seq.dispose();
     copy.dispose();
