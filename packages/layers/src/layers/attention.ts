@@ -7,6 +7,7 @@
 import {
   add,
   arange,
+  assign,
   type DType,
   DTypeError,
   fmtShape,
@@ -23,14 +24,17 @@ import {
   slice,
   softmax,
   type Tensor,
+  tidy,
   transpose,
   unsqueeze,
   ValueError,
   where,
+  zerosLike,
 } from '@axon/tensor';
 import * as init from '../init';
 import { type LayerConfig, Module } from '../module';
 import { registerLayer } from '../registry';
+import { Linear } from './linear';
 
 // ---------------------------------------------------------------------------------------------
 // Scaled dot-product attention
@@ -273,46 +277,6 @@ export const multiheadAttention = op(
   },
 );
 
-/** torch's NonDynamicallyQuantizableLinear: MultiheadAttention's out_proj (weight [D, D], bias [D]). */
-class NonDynamicallyQuantizableLinear extends Module {
-  readonly weight: Tensor;
-  readonly bias: Tensor | null = null;
-
-  constructor(
-    readonly inFeatures: number,
-    readonly outFeatures: number,
-    options: { bias?: boolean } = {},
-  ) {
-    super();
-    // torch.nn.Linear's default init: kaiming_uniform(a = √5), i.e. U(−1/√in, 1/√in).
-    this.weight = this.addParameter(
-      'weight',
-      init.kaimingUniform([outFeatures, inFeatures], { a: Math.sqrt(5) }),
-    );
-    // MultiheadAttention zeroes this bias (torch's _reset_parameters).
-    if (options.bias ?? true) this.bias = this.addParameter('bias', full([outFeatures], 0));
-  }
-
-  forward(x: Tensor): Tensor {
-    if (x.rank < 1 || x.shape[x.rank - 1] !== this.inFeatures) {
-      throw new ShapeError(
-        `NonDynamicallyQuantizableLinear: expected input [..., ${this.inFeatures}], got ${fmtShape(x.shape)}`,
-      );
-    }
-    return project(x, this.weight, this.bias);
-  }
-
-  override config(): LayerConfig {
-    return { inFeatures: this.inFeatures, outFeatures: this.outFeatures, bias: this.bias !== null };
-  }
-
-  static fromConfig(config: LayerConfig): NonDynamicallyQuantizableLinear {
-    return new NonDynamicallyQuantizableLinear(config.inFeatures as number, config.outFeatures as number, {
-      bias: config.bias as boolean | undefined,
-    });
-  }
-}
-
 export interface MultiheadAttentionLayerOptions {
   /** Biases on the input and output projections. Default true. */
   bias?: boolean;
@@ -398,7 +362,10 @@ export class MultiheadAttention extends Module {
       this.vProjWeight = this.addParameter('v_proj_weight', init.xavierUniform([d, vdim]));
     }
     if (bias) this.inProjBias = this.addParameter('in_proj_bias', full([3 * d], 0));
-    this.outProj = this.addModule('out_proj', new NonDynamicallyQuantizableLinear(d, d, { bias }));
+    this.outProj = this.addModule('out_proj', new Linear(d, d, { bias }));
+    // torch's MultiheadAttention._reset_parameters zeroes the output projection's bias.
+    if (this.outProj.bias)
+      tidy(() => assign(this.outProj.bias as Tensor, zerosLike(this.outProj.bias as Tensor)));
   }
 
   /** The four projections as the functional core takes them (slices of the packed ones). */
@@ -511,4 +478,3 @@ export class MultiheadAttention extends Module {
 }
 
 registerLayer('MultiheadAttention', MultiheadAttention);
-registerLayer('NonDynamicallyQuantizableLinear', NonDynamicallyQuantizableLinear);
