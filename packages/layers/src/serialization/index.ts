@@ -1,2 +1,12 @@
-// Filled in by the model-files work.
-export {};
+export { load, save } from './files';
+export {
+  FORMAT_VERSION,
+  fromBytes,
+  type LoadedModel,
+  type ModelExtra,
+  ModelFileError,
+  type ModelFileHeader,
+  type TensorEntry,
+  type ToBytesOptions,
+  toBytes,
+} from './format';
