@@ -1,0 +1,13 @@
+export {
+  Checkpoint,
+  type CheckpointOptions,
+  type CheckpointState,
+  type ResumeOptions,
+  resume,
+  saveCheckpoint,
+} from './checkpoint';
+export { EarlyStopping, type EarlyStoppingOptions } from './early_stopping';
+export { History, type HistoryJSON } from './history';
+export { LRScheduler, type LRSchedulerOptions } from './lr_scheduler';
+export type { MonitorMode } from './monitor';
+export { NaNGuard, NonFiniteLossError } from './nan_guard';

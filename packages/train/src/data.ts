@@ -1,0 +1,105 @@
+import { fmtShape, ShapeError, Tensor, ValueError } from '@axon/tensor';
+import type { Batch, DataSource } from './types';
+
+/**
+ * One pass over a data source. A synchronous source is pulled with `nextSync()` (so the training
+ * step can ask for the next batch inside its `tidy`, and batches the source makes on the fly are
+ * freed with the step); an asynchronous one with `next()`.
+ */
+export interface EpochStream {
+  readonly sync: boolean;
+  nextSync(): IteratorResult<Batch>;
+  next(): Promise<IteratorResult<Batch>>;
+  /** Ends the pass early (lets a generator run its `finally`). */
+  close(): Promise<void>;
+  /** The number of batches, when the source knows it up front (an array). */
+  readonly length: number | undefined;
+}
+
+export function isDataSource(x: unknown): x is DataSource {
+  return typeof x === 'function' || isIterable(x) || isAsyncIterable(x);
+}
+
+function isIterable(x: unknown): x is Iterable<Batch> {
+  return (
+    x !== null &&
+    typeof x === 'object' &&
+    typeof (x as { [Symbol.iterator]?: unknown })[Symbol.iterator] === 'function'
+  );
+}
+
+function isAsyncIterable(x: unknown): x is AsyncIterable<Batch> {
+  return (
+    x !== null &&
+    typeof x === 'object' &&
+    typeof (x as { [Symbol.asyncIterator]?: unknown })[Symbol.asyncIterator] === 'function'
+  );
+}
+
+/** Starts one pass over `source` (a function is called for a fresh iterable). `what` names it in errors. */
+export function openEpoch(source: DataSource, what: string): EpochStream {
+  const iterable = typeof source === 'function' ? source() : source;
+  if (isAsyncIterable(iterable)) {
+    const it = iterable[Symbol.asyncIterator]();
+    return {
+      sync: false,
+      length: undefined,
+      nextSync: () => {
+        throw new ValueError(`${what}: an async source cannot be read synchronously`);
+      },
+      next: () => it.next(),
+      close: async () => {
+        await it.return?.();
+      },
+    };
+  }
+  if (isIterable(iterable)) {
+    const it = iterable[Symbol.iterator]();
+    return {
+      sync: true,
+      length: Array.isArray(iterable) ? iterable.length : undefined,
+      nextSync: () => it.next(),
+      next: async () => it.next(),
+      close: async () => {
+        it.return?.();
+      },
+    };
+  }
+  throw new ValueError(
+    `${what}: expected an Iterable or AsyncIterable of {x, y} batches, or a function returning one${
+      typeof source === 'function'
+        ? ` (the function returned ${describe(iterable)})`
+        : `, got ${describe(source)}`
+    }`,
+  );
+}
+
+function describe(x: unknown): string {
+  if (x === null) return 'null';
+  if (Array.isArray(x)) return 'an array';
+  return typeof x === 'object' ? `an object (${(x as object).constructor?.name ?? 'Object'})` : typeof x;
+}
+
+/** Checks a batch and returns its size (the first axis of x; 1 for a 0-d x). */
+export function checkBatch(b: unknown, what: string, epoch: number, index: number): number {
+  const where = `${what}: batch ${index + 1} of epoch ${epoch + 1}`;
+  if (b === null || typeof b !== 'object')
+    throw new ValueError(`${where} is ${describe(b)}, expected {x, y}`);
+  const { x, y } = b as Partial<Batch>;
+  if (!(x instanceof Tensor) || !(y instanceof Tensor)) {
+    throw new ValueError(
+      `${where}: expected {x: Tensor, y: Tensor}, got keys ${Object.keys(b).join(', ') || '(none)'}`,
+    );
+  }
+  if (x.isDisposed || y.isDisposed) {
+    throw new ValueError(
+      `${where}: its ${x.isDisposed ? 'x' : 'y'} tensor is disposed (a source that re-yields batches it made in an earlier step must keep() them)`,
+    );
+  }
+  if (x.rank > 0 && y.rank > 0 && x.shape[0] !== y.shape[0]) {
+    throw new ShapeError(
+      `${where}: x ${fmtShape(x.shape)} and y ${fmtShape(y.shape)} differ in batch size (first axis)`,
+    );
+  }
+  return x.rank > 0 ? x.shape[0] : 1;
+}

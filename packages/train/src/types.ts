@@ -1,0 +1,94 @@
+import type { Module } from '@axon/layers';
+import type { Tensor } from '@axon/tensor';
+
+/** One mini-batch: inputs and targets, first axis the batch. */
+export type Batch = { x: Tensor; y: Tensor };
+
+/**
+ * Training or validation data: an Iterable or AsyncIterable of batches (an array, a generator, a
+ * data loader), or a function returning a fresh one for each epoch (re-iterated every epoch).
+ */
+export type DataSource =
+  | Iterable<Batch>
+  | AsyncIterable<Batch>
+  | (() => Iterable<Batch> | AsyncIterable<Batch>);
+
+/** A loss: a function of (prediction, target) to a scalar tensor, or a loss Module (`forward(input, target)`). */
+export type LossFn = ((pred: Tensor, target: Tensor) => Tensor) | LossModule;
+
+export interface LossModule {
+  forward(input: Tensor, target: Tensor): Tensor;
+}
+
+/**
+ * What the training loop needs of an optimizer: @axon/optim's `Optimizer` has all of it (the loop
+ * depends on this shape only, so a hand-written optimizer works too).
+ */
+export interface OptimizerLike {
+  paramGroups: { params: Tensor[]; lr: number; [option: string]: unknown }[];
+  step(): void;
+  zeroGrad(): void;
+  stateDict(): OptimizerStateLike;
+  loadStateDict(state: OptimizerStateLike): void;
+}
+
+/** @axon/optim's `OptimizerState`. */
+export interface OptimizerStateLike {
+  state: Record<string, Record<string, Tensor | number>>;
+  paramGroups: Record<string, unknown>[];
+}
+
+/** What the LRScheduler callback needs of an @axon/optim schedule. */
+export interface ScheduleLike {
+  step(metric?: number): void;
+  getLastLr(): number[];
+  stateDict?(): unknown;
+  loadStateDict?(state: never): void;
+}
+
+/** Numbers for one epoch or one batch, by name ('loss', 'accuracy', 'val_loss', 'lr', ...). */
+export type Logs = Record<string, number>;
+
+/** What a callback may return: 'stop' ends training (after the current batch or epoch). */
+// biome-ignore lint/suspicious/noConfusingVoidType: a hook that returns nothing is fine
+export type CallbackResult = 'stop' | undefined | void;
+type MaybePromise<T> = T | Promise<T>;
+
+/** The running fit, as callbacks see it. */
+export interface FitContext {
+  model: Module;
+  optimizer: OptimizerLike;
+  /** Total epochs requested (the last epoch index is epochs - 1). */
+  epochs: number;
+  /** First epoch index of this run (0, or where a resumed run continues). */
+  initialEpoch: number;
+  /** Whether validation data was given (so 'val_*' logs exist at epoch end). */
+  hasValData: boolean;
+  /** Every callback of this run, History first. */
+  callbacks: readonly Callback[];
+  /** Batches per epoch, once known (after the first epoch, or at once for an array). */
+  batchesPerEpoch: number | undefined;
+}
+
+/** Where a batch is: epoch index (0-based), batch index within the epoch (0-based). */
+export interface BatchInfo {
+  epoch: number;
+  batch: number;
+}
+
+/**
+ * A training callback: every hook is optional; returning 'stop' ends training. Epoch and batch
+ * indices are 0-based (messages and progress lines show them 1-based).
+ */
+export interface Callback {
+  onTrainBegin?(ctx: FitContext): MaybePromise<CallbackResult>;
+  onEpochBegin?(epoch: number, ctx: FitContext): MaybePromise<CallbackResult>;
+  /**
+   * Called synchronously with the loss of a training batch after the forward pass and before
+   * the backward pass and optimizer step. It may throw to abort (see NaNGuard); it cannot be async.
+   */
+  onBatchLoss?(loss: number, info: BatchInfo, ctx: FitContext): void;
+  onBatchEnd?(batch: number, logs: Logs, ctx: FitContext): MaybePromise<CallbackResult>;
+  onEpochEnd?(epoch: number, logs: Logs, ctx: FitContext): MaybePromise<CallbackResult>;
+  onTrainEnd?(logs: Logs, ctx: FitContext): MaybePromise<CallbackResult>;
+}
