@@ -38,7 +38,7 @@ export interface OptimizerStateLike {
   paramGroups: Record<string, unknown>[];
 }
 
-/** What the LRScheduler callback needs of an @axon/optim schedule. */
+/** What the LearningRateScheduler callback needs of an @axon/optim schedule. */
 export interface ScheduleLike {
   step(metric?: number): void;
   getLastLr(): number[];

@@ -10,7 +10,7 @@ import {
   EarlyStopping,
   type FitContext,
   fit,
-  LRScheduler,
+  LearningRateScheduler,
   NaNGuard,
   NonFiniteLossError,
   type OptimizerLike,
@@ -140,7 +140,7 @@ describe('EarlyStopping', () => {
   });
 });
 
-describe('LRScheduler', () => {
+describe('LearningRateScheduler', () => {
   const data = classification(3, 8, 3);
   afterAll(() => disposeBatches(data));
 
@@ -153,7 +153,7 @@ describe('LRScheduler', () => {
       loss: new CrossEntropyLoss(),
       trainData: data,
       epochs: 4,
-      callbacks: [new LRScheduler(new StepLR(opt, { stepSize: 1, gamma: 0.5 }))],
+      callbacks: [new LearningRateScheduler(new StepLR(opt, { stepSize: 1, gamma: 0.5 }))],
       ...quiet,
     });
     expect(history.get('lr')).toEqual([0.4, 0.2, 0.1, 0.05]);
@@ -173,7 +173,7 @@ describe('LRScheduler', () => {
       epochs: 2,
       callbacks: [
         { onBatchLoss: () => void seen.push(opt.paramGroups[0].lr) },
-        new LRScheduler(new LinearWarmup(opt, { warmupSteps: 4 }), { perBatch: true }),
+        new LearningRateScheduler(new LinearWarmup(opt, { warmupSteps: 4 }), { perBatch: true }),
       ],
       ...quiet,
     });
@@ -192,7 +192,9 @@ describe('LRScheduler', () => {
       epochs: 4,
       metrics: [{ name: 'flat', fn: () => 1 }],
       callbacks: [
-        new LRScheduler(new ReduceLROnPlateau(opt, { patience: 1, factor: 0.5 }), { monitor: 'flat' }),
+        new LearningRateScheduler(new ReduceLROnPlateau(opt, { patience: 1, factor: 0.5 }), {
+          monitor: 'flat',
+        }),
       ],
       ...quiet,
     });
@@ -227,7 +229,7 @@ describe('Checkpoint and resume', () => {
       ...opts,
       optimizer: a.optimizer,
       epochs: 4,
-      callbacks: [new LRScheduler(a.schedule)],
+      callbacks: [new LearningRateScheduler(a.schedule)],
     });
 
     const b = build(1);
@@ -237,7 +239,7 @@ describe('Checkpoint and resume', () => {
       ...opts,
       optimizer: b.optimizer,
       epochs: 2,
-      callbacks: [new LRScheduler(b.schedule), ck],
+      callbacks: [new LearningRateScheduler(b.schedule), ck],
     });
     expect(ck.saved).toEqual([path, path]);
     defaultGenerator().manualSeed(12345); // anything in between must not matter
@@ -250,7 +252,7 @@ describe('Checkpoint and resume', () => {
       optimizer: c.optimizer,
       epochs: 4,
       initialEpoch: start,
-      callbacks: [new LRScheduler(c.schedule)],
+      callbacks: [new LearningRateScheduler(c.schedule)],
     });
     expect(rest.epoch).toEqual([2, 3]);
     for (const key of ['loss', 'accuracy', 'val_loss', 'lr']) {

@@ -2,7 +2,7 @@ import { CrossEntropyLoss, Dropout, Linear, ReLU, Sequential } from '@axon/layer
 import { Adam, StepLR } from '@axon/optim';
 import { manualSeed, memory } from '@axon/tensor';
 import { expect, it } from 'vitest';
-import { type Batch, type Callback, EarlyStopping, fit, LRScheduler, NaNGuard } from '../src';
+import { type Batch, type Callback, EarlyStopping, fit, LearningRateScheduler, NaNGuard } from '../src';
 import { classification, disposeBatches } from './helpers';
 
 const gc = (globalThis as { gc?: () => void }).gc;
@@ -22,7 +22,7 @@ async function run(data: Batch[], val: Batch[], epochs: number, probe: Callback)
     callbacks: [
       probe,
       new NaNGuard(),
-      new LRScheduler(new StepLR(optimizer, { stepSize: 10, gamma: 0.9 })),
+      new LearningRateScheduler(new StepLR(optimizer, { stepSize: 10, gamma: 0.9 })),
       new EarlyStopping({ patience: 1000 }),
     ],
     progress: false,

@@ -1,7 +1,7 @@
 import { load, type Module, save } from '@axon/layers';
 import { defaultGenerator, type Tensor, ValueError } from '@axon/tensor';
 import type { Callback, FitContext, Logs, OptimizerLike, OptimizerStateLike, ScheduleLike } from '../types';
-import { LRScheduler } from './lr_scheduler';
+import { LearningRateScheduler } from './lr_scheduler';
 import { improves, type MonitorMode, monitored, resolveMode } from './monitor';
 
 export interface CheckpointOptions {
@@ -31,7 +31,7 @@ export interface CheckpointState {
     state: Record<string, Record<string, number>>;
     tensors: Record<string, Record<string, string>>;
   };
-  /** stateDict() of each LRScheduler callback's schedule, in callback order. */
+  /** stateDict() of each LearningRateScheduler callback's schedule, in callback order. */
   schedules: unknown[];
   /** The default generator's state, so seeded shuffling and dropout continue the same. */
   rng: { seed: number; offset: number };
@@ -89,7 +89,7 @@ export class Checkpoint implements Callback {
       epochs: ctx.epochs,
       logs,
       schedules: ctx.callbacks
-        .filter((c): c is LRScheduler => c instanceof LRScheduler)
+        .filter((c): c is LearningRateScheduler => c instanceof LearningRateScheduler)
         .map((c) => c.schedule),
       monitor,
     });
@@ -145,7 +145,7 @@ export async function saveCheckpoint(
 }
 
 export interface ResumeOptions {
-  /** Schedules to restore, in the order of the LRScheduler callbacks that were checkpointed. */
+  /** Schedules to restore, in the order of the LearningRateScheduler callbacks that were checkpointed. */
   schedules?: ScheduleLike[];
   /** Restore the default generator's state (default true). */
   restoreRng?: boolean;

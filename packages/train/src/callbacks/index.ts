@@ -8,6 +8,6 @@ export {
 } from './checkpoint';
 export { EarlyStopping, type EarlyStoppingOptions } from './early_stopping';
 export { History, type HistoryJSON } from './history';
-export { LRScheduler, type LRSchedulerOptions } from './lr_scheduler';
+export { LearningRateScheduler, type LearningRateSchedulerOptions } from './lr_scheduler';
 export type { MonitorMode } from './monitor';
 export { NaNGuard, NonFiniteLossError } from './nan_guard';

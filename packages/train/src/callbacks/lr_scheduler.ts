@@ -2,7 +2,7 @@ import { ReduceLROnPlateau } from '@axon/optim';
 import { ValueError } from '@axon/tensor';
 import type { Callback, FitContext, Logs, ScheduleLike } from '../types';
 
-export interface LRSchedulerOptions {
+export interface LearningRateSchedulerOptions {
   /** Step the schedule after every batch instead of every epoch (warmup, per-step cosine). */
   perBatch?: boolean;
   /**
@@ -14,16 +14,18 @@ export interface LRSchedulerOptions {
 }
 
 /** Steps an @axon/optim schedule once per epoch (after the epoch's logs) or once per batch. */
-export class LRScheduler implements Callback {
+export class LearningRateScheduler implements Callback {
   readonly perBatch: boolean;
   readonly monitor: string | undefined;
 
   constructor(
     readonly schedule: ScheduleLike,
-    options: LRSchedulerOptions = {},
+    options: LearningRateSchedulerOptions = {},
   ) {
     if (!schedule || typeof schedule.step !== 'function') {
-      throw new ValueError('LRScheduler: expected a schedule with step() (StepLR, CosineAnnealingLR, ...)');
+      throw new ValueError(
+        'LearningRateScheduler: expected a schedule with step() (StepLR, CosineAnnealingLR, ...)',
+      );
     }
     this.perBatch = options.perBatch ?? false;
     this.monitor = options.monitor;
@@ -51,7 +53,7 @@ export class LRScheduler implements Callback {
     const v = logs[key];
     if (typeof v !== 'number') {
       throw new ValueError(
-        `LRScheduler: monitor '${key}' is not in the logs; available: ${Object.keys(logs).join(', ')}`,
+        `LearningRateScheduler: monitor '${key}' is not in the logs; available: ${Object.keys(logs).join(', ')}`,
       );
     }
     return v;
