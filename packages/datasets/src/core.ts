@@ -1,0 +1,2 @@
+// Filled in by the datasets-core work.
+export {};

@@ -1,0 +1,2 @@
+// Filled in by the model-zoo work.
+export {};
