@@ -1,5 +1,5 @@
 // @axon/datasets core: datasets, the loader, MNIST / Fashion-MNIST, synthetic data, transforms.
-export { DataLoader, type DataLoaderOptions } from './dataloader';
+export { DataLoader, type DataLoaderOptions, isOwnedBatch, OWNED_BATCH } from './dataloader';
 export { type Dataset, type Sample, TensorDataset } from './dataset';
 export { type IdxData, isGzip, parseIdx, readIdx } from './idx';
 export {

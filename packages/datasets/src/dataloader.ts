@@ -121,7 +121,12 @@ export class DataLoader implements Iterable<Sample>, AsyncIterable<Sample> {
     }
   }
 
+  /** A fresh batch, marked as the consumer's to free (fit/evaluate do so after using it). */
   private batch(order: Int32Array, b: number): Sample {
+    return markOwned(this.makeBatch(order, b));
+  }
+
+  private makeBatch(order: Int32Array, b: number): Sample {
     const start = b * this.batchSize;
     const indices = order.subarray(start, Math.min(start + this.batchSize, order.length));
     const ds = this.dataset;
@@ -176,6 +181,22 @@ const schedule: Scheduler = (() => {
   }
   return (cb) => setTimeout(cb, 0);
 })();
+
+/**
+ * Marks a batch whose tensors were made for the consumer alone: a training loop that sees the
+ * mark disposes them after the step (a plain array of batches, re-yielded every epoch, has none).
+ */
+export const OWNED_BATCH: unique symbol = Symbol.for('axon.ownedBatch') as never;
+
+function markOwned(sample: Sample): Sample {
+  Object.defineProperty(sample, OWNED_BATCH, { value: true });
+  return sample;
+}
+
+/** Whether `batch` was handed over by a loader to be freed after use. */
+export function isOwnedBatch(batch: object): boolean {
+  return (batch as { [OWNED_BATCH]?: boolean })[OWNED_BATCH] === true;
+}
 
 function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => schedule(resolve));

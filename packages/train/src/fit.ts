@@ -1,4 +1,5 @@
 import { noGrad } from '@axon/autograd';
+import { isOwnedBatch } from '@axon/datasets';
 import { Module } from '@axon/layers';
 import { fmtShape, ShapeError, Tensor, tidy, ValueError } from '@axon/tensor';
 import { History } from './callbacks/history';
@@ -35,9 +36,10 @@ export interface FitOptions {
   /** Where progress goes (default process.stdout). */
   progressOutput?: ProgressOutput;
   /**
-   * Dispose each batch's x and y after its step. Batches a synchronous source creates while it is
-   * asked for the next one are freed with the step anyway; set this for an async source that
-   * makes fresh tensors per batch (not for one that re-yields the same tensors every epoch).
+   * Dispose each batch's x and y after its step. Not needed for a DataLoader from @axon/datasets
+   * (its batches are marked as the consumer's and are always freed) nor for batches a synchronous
+   * source creates while it is asked for the next one (freed with the step); set it for another
+   * async source that makes fresh tensors per batch (not for one that re-yields the same tensors).
    */
   disposeBatches?: boolean;
 }
@@ -202,7 +204,7 @@ async function evaluateData(
           const pred = forward(model, x, what);
           const value = loss === undefined ? 0 : scalarLoss(loss, pred, y, what).item();
           for (const m of metrics) m.update(pred, y, size);
-          if (disposeBatches) disposeBatch(r.value);
+          if (disposeBatches || isOwnedBatch(r.value)) disposeBatch(r.value);
           return { loss: value, size };
         }),
       );
@@ -256,7 +258,7 @@ function trainStep(
     noGrad(() => {
       for (const m of metrics) m.update(pred, y, size);
     });
-    if (o.disposeBatches) disposeBatch(r.value);
+    if (o.disposeBatches || isOwnedBatch(r.value)) disposeBatch(r.value);
     return { loss: value, size };
   });
 }
