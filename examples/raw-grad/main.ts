@@ -3,7 +3,7 @@
  * spirals apart, written with nothing but tensors and `valueAndGrad`. No layers, no optimizer
  * class: the parameters are plain tensors and the update is one line of arithmetic.
  *
- *   pnpm start [--steps N] [--seed N]
+ *   pnpm example raw-grad [--steps N] [--seed N]
  */
 import { valueAndGrad } from '@axon/autograd';
 import type { Tensor } from '@axon/tensor';

@@ -1,0 +1,133 @@
+/**
+ * The little bit of plumbing every example shares, kept out of the tutorials: command-line flags,
+ * where outputs go, a wall clock, and the final report (one JSON line with --json). It imports
+ * nothing but Node, so each example still shows every Axon call it makes.
+ *
+ *   --epochs N          train for N epochs (each example has its own default)
+ *   --backend cpu|gpu   the tensor backend (default cpu)
+ *   --seed N            the seed for every random draw (default 0)
+ *   --json              the last line printed is one JSON object of final metrics
+ *   --smoke             a quick check: 1 epoch over a few batches, outputs under out/smoke/
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export interface ExampleArgs {
+  /** The example's folder name ('mnist-mlp'). */
+  name: string;
+  epochs: number;
+  backend: 'cpu' | 'gpu';
+  seed: number;
+  json: boolean;
+  smoke: boolean;
+  /** Where outputs go: examples/<name>/out/ (out/smoke/ with --smoke); created. */
+  outDir: string;
+}
+
+const USAGE = '[--epochs N] [--backend cpu|gpu] [--seed N] [--json] [--smoke]';
+
+/**
+ * Reads the flags (a bad one prints what is wrong, naming the example, and exits with status 2). `mainUrl` is the example's `import.meta.url` (outputs go next to it); in smoke
+ * mode the epochs default to 1.
+ */
+export function parseArgs(
+  mainUrl: string,
+  defaults: { epochs: number },
+  argv: readonly string[] = process.argv.slice(2),
+): ExampleArgs {
+  const folder = dirname(fileURLToPath(mainUrl));
+  const name = folder.split(/[\\/]/).pop() ?? 'example';
+  const fail = (msg: string): never => {
+    console.error(`${name}: ${msg}\nusage: pnpm example ${name} ${USAGE}`);
+    process.exit(2);
+  };
+  const intValue = (flag: string, raw: string | undefined, min: number): number => {
+    if (raw === undefined || raw.startsWith('--')) fail(`${flag} needs a value`);
+    const v = Number(raw);
+    if (!Number.isInteger(v) || v < min) fail(`${flag} must be an integer >= ${min}, got '${raw}'`);
+    return v;
+  };
+  let epochs: number | undefined;
+  let backend: 'cpu' | 'gpu' = 'cpu';
+  let seed = 0;
+  let json = false;
+  let smoke = false;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--epochs') epochs = intValue(a, argv[++i], 1);
+    else if (a === '--seed') seed = intValue(a, argv[++i], 0);
+    else if (a === '--backend') {
+      const b = argv[++i];
+      if (b !== 'cpu' && b !== 'gpu') fail(`--backend must be 'cpu' or 'gpu', got '${b ?? ''}'`);
+      backend = b as 'cpu' | 'gpu';
+    } else if (a === '--json') json = true;
+    else if (a === '--smoke') smoke = true;
+    else fail(`unknown argument '${a}'`);
+  }
+  const outDir = smoke ? join(folder, 'out', 'smoke') : join(folder, 'out');
+  mkdirSync(outDir, { recursive: true });
+  return { name, epochs: epochs ?? (smoke ? 1 : defaults.epochs), backend, seed, json, smoke, outDir };
+}
+
+/** Seconds since the program started (for the report). */
+export function elapsed(): number {
+  return Math.round(performance.now() / 100) / 10;
+}
+
+/** The first `n` items of each pass over `source` (a data loader, an array): smoke runs use a few batches. */
+export function firstBatches<T>(source: Iterable<T>, n: number): () => Iterable<T> {
+  return function* () {
+    if (n <= 0) return;
+    let i = 0;
+    for (const item of source) {
+      yield item;
+      if (++i >= n) return;
+    }
+  };
+}
+
+/**
+ * Prints the final metrics: human-readable lines, then (with --json) one JSON object as the last
+ * line. `target` is the example's goal; missing it prints a warning (a smoke run never checks).
+ */
+export function report(
+  args: ExampleArgs,
+  metrics: Record<string, number | string | boolean>,
+  target?: { key: string; atLeast?: number; atMost?: number },
+): void {
+  const out: Record<string, number | string | boolean> = {
+    example: args.name,
+    ...metrics,
+    epochs: args.epochs,
+    backend: args.backend,
+    seed: args.seed,
+    smoke: args.smoke,
+    seconds: elapsed(),
+  };
+  if (target && !args.smoke) {
+    const v = Number(metrics[target.key]);
+    const met =
+      (target.atLeast === undefined || v >= target.atLeast) &&
+      (target.atMost === undefined || v <= target.atMost);
+    out.targetMet = met;
+    const goal = target.atLeast !== undefined ? `>= ${target.atLeast}` : `<= ${target.atMost}`;
+    if (!met) console.warn(`${args.name}: ${target.key} ${v} missed the target (${goal})`);
+  }
+  console.log(`${args.name}: done in ${out.seconds} s`);
+  if (args.json) console.log(JSON.stringify(out));
+}
+
+/**
+ * A callback that tells fit's progress bar how many batches an epoch has from the first epoch on
+ * (fit learns it only after one pass over a data loader).
+ */
+export function batchTotal(batches: number): {
+  onTrainBegin(ctx: { batchesPerEpoch: number | undefined }): void;
+} {
+  return {
+    onTrainBegin(ctx) {
+      ctx.batchesPerEpoch ??= batches;
+    },
+  };
+}
