@@ -8,6 +8,13 @@ export { ReshapeView } from './engine';
 export { DTypeError, fmtShape, ShapeError, ValueError } from './errors';
 export { ENGINE } from './global_engine';
 export {
+  type ConvGeometry,
+  convGeometry,
+  convOutSize,
+  type PoolGeometry,
+  poolGeometry,
+} from './kernel_geometry';
+export {
   getKernel,
   type KernelConfig,
   type KernelFunc,

@@ -1,4 +1,4 @@
-import { type KernelFunc, kernels } from '@axon/tensor';
+import { convGeometry, type KernelFunc, kernels } from '@axon/tensor';
 import type { GpuBackend } from '../backend';
 import { indexCode, kernelSource, lit } from '../codegen';
 
@@ -10,67 +10,13 @@ import { indexCode, kernelSource, lit } from '../codegen';
  * whole sum.
  */
 
-/** Everything the three kernels need to know about one convolution ("x" is its input, "y" its output). */
-interface Geometry {
-  n: number;
-  c: number;
-  h: number;
-  w: number;
-  o: number;
-  kH: number;
-  kW: number;
-  oH: number;
-  oW: number;
-  sH: number;
-  sW: number;
-  pT: number;
-  pL: number;
-  dH: number;
-  dW: number;
-  /** Input channels per group. */
-  cg: number;
-  /** Output channels per group. */
-  og: number;
-}
-
-function geometry(
-  xShape: readonly number[],
-  wShape: readonly number[],
-  attrs: kernels.Conv2DAttrs,
-): Geometry {
-  const [n, c, h, w] = xShape;
-  const [o, , kH, kW] = wShape;
-  const [sH, sW] = attrs.stride;
-  const [pT, pB, pL, pR] = attrs.pad;
-  const [dH, dW] = attrs.dilation;
-  return {
-    n,
-    c,
-    h,
-    w,
-    o,
-    kH,
-    kW,
-    oH: Math.floor((h + pT + pB - dH * (kH - 1) - 1) / sH) + 1,
-    oW: Math.floor((w + pL + pR - dW * (kW - 1) - 1) / sW) + 1,
-    sH,
-    sW,
-    pT,
-    pL,
-    dH,
-    dW,
-    cg: c / attrs.groups,
-    og: o / attrs.groups,
-  };
-}
-
 /** y[n, o, oh, ow] = Σ over the group's channels and the taps inside the image of x · w. */
 export const conv2DKernel: KernelFunc<kernels.Conv2DAttrs, GpuBackend> = ({
   inputs: [x, w],
   attrs,
   backend,
 }) => {
-  const g = geometry(x.shape, w.shape, attrs);
+  const g = convGeometry(x.shape, w.shape, attrs);
   const L = lit;
   const plane = g.h * g.w;
   const taps = g.kH * g.kW;
@@ -117,7 +63,7 @@ export const conv2DBackpropInputKernel: KernelFunc<kernels.Conv2DBackpropInputAt
   attrs,
   backend,
 }) => {
-  const g = geometry(attrs.inputShape, w.shape, attrs);
+  const g = convGeometry(attrs.inputShape, w.shape, attrs);
   const L = lit;
   const outPlane = g.oH * g.oW;
   const taps = g.kH * g.kW;
@@ -164,7 +110,7 @@ export const conv2DBackpropFilterKernel: KernelFunc<kernels.Conv2DBackpropFilter
   attrs,
   backend,
 }) => {
-  const g = geometry(x.shape, attrs.filterShape, attrs);
+  const g = convGeometry(x.shape, attrs.filterShape, attrs);
   const L = lit;
   const plane = g.h * g.w;
   const outPlane = g.oH * g.oW;

@@ -1,4 +1,4 @@
-import { type KernelFunc, kernels, type TensorInfo } from '@axon/tensor';
+import { type KernelFunc, kernels, type PoolGeometry, poolGeometry, type TensorInfo } from '@axon/tensor';
 import type { GpuBackend } from '../backend';
 import { indexCode, kernelSource, lit } from '../codegen';
 
@@ -10,53 +10,12 @@ import { indexCode, kernelSource, lit } from '../codegen';
  * hold a cell: ceil(k / s) per axis).
  */
 
-/** Pooling geometry: output size as torch computes it (floor mode). */
-interface Geometry {
-  n: number;
-  c: number;
-  h: number;
-  w: number;
-  oH: number;
-  oW: number;
-  kH: number;
-  kW: number;
-  sH: number;
-  sW: number;
-  pT: number;
-  pB: number;
-  pL: number;
-  pR: number;
-}
-
-function geometry(shape: readonly number[], attrs: kernels.Pool2DAttrs): Geometry {
-  const [n, c, h, w] = shape;
-  const [kH, kW] = attrs.kernel;
-  const [sH, sW] = attrs.stride;
-  const [pT, pB, pL, pR] = attrs.pad;
-  return {
-    n,
-    c,
-    h,
-    w,
-    oH: Math.floor((h + pT + pB - kH) / sH) + 1,
-    oW: Math.floor((w + pL + pR - kW) / sW) + 1,
-    kH,
-    kW,
-    sH,
-    sW,
-    pT,
-    pB,
-    pL,
-    pR,
-  };
-}
-
 /**
  * Statements giving `divisor`, what the average of the window at output (oh, ow) = (`ohVar`,
  * `owVar`) divides by: the window clipped to the padded image with countIncludePad (torch's rule),
  * else the number of its real cells.
  */
-function divisorCode(g: Geometry, countIncludePad: boolean, ohVar: string, owVar: string): string {
+function divisorCode(g: PoolGeometry, countIncludePad: boolean, ohVar: string, owVar: string): string {
   const L = lit;
   const hs = `(${ohVar} * ${L(g.sH)} - ${L(g.pT)})`;
   const ws = `(${owVar} * ${L(g.sW)} - ${L(g.pL)})`;
@@ -72,7 +31,7 @@ function divisorCode(g: Geometry, countIncludePad: boolean, ohVar: string, owVar
  * does (ties keep the first cell; a NaN wins). Returns the value, or with `returnIndex` the flat
  * h * W + w position of the winner in its plane.
  */
-function extremumSource(g: Geometry, isMax: boolean, returnIndex: boolean): string {
+function extremumSource(g: PoolGeometry, isMax: boolean, returnIndex: boolean): string {
   const L = lit;
   const beats = isMax ? 'v > best' : 'v < best';
   return kernelSource(
@@ -103,7 +62,7 @@ function extremumSource(g: Geometry, isMax: boolean, returnIndex: boolean): stri
   );
 }
 
-function averageSource(g: Geometry, countIncludePad: boolean): string {
+function averageSource(g: PoolGeometry, countIncludePad: boolean): string {
   const L = lit;
   return kernelSource(
     ['x'],
@@ -135,7 +94,7 @@ export const pool2DKernel: KernelFunc<kernels.Pool2DAttrs, GpuBackend> = ({
   attrs,
   backend,
 }) => {
-  const g = geometry(x.shape, attrs);
+  const g = poolGeometry(x.shape, attrs);
   const outShape = [g.n, g.c, g.oH, g.oW];
   const loopMax = Math.max(g.kH, g.kW);
   if (attrs.mode === 'avg') {
@@ -159,7 +118,7 @@ export const pool2DBackwardKernel: KernelFunc<kernels.Pool2DBackwardAttrs, GpuBa
   backend,
 }) => {
   const dy = inputs[0];
-  const g = geometry(attrs.inputShape, attrs);
+  const g = poolGeometry(attrs.inputShape, attrs);
   const L = lit;
   const isAvg = attrs.mode === 'avg';
   const nH = Math.ceil(g.kH / g.sH);

@@ -1,3 +1,4 @@
+import { convGeometry } from '../../../kernel_geometry';
 import type { KernelFunc } from '../../../kernel_registry';
 import {
   Conv2D,
@@ -8,7 +9,7 @@ import {
   type Conv2DBackpropInputAttrs,
 } from '../../../kernels';
 import type { CpuBackend } from '../backend';
-import { col2im, convGeometry, im2col } from '../conv_im2col';
+import { col2im, im2col } from '../conv_im2col';
 import { gemm } from '../gemm';
 
 /*

@@ -1,48 +1,8 @@
 import type { TypedArray } from '../../../dtype';
+import { poolGeometry as geometry, type PoolGeometry } from '../../../kernel_geometry';
 import type { KernelFunc } from '../../../kernel_registry';
 import { Pool2D, type Pool2DAttrs, Pool2DBackward, type Pool2DBackwardAttrs } from '../../../kernels';
 import type { CpuBackend } from '../backend';
-
-/** Pooling geometry, unpacked once: output size as torch computes it (floor mode), planes = N · C. */
-interface PoolGeometry {
-  planes: number;
-  h: number;
-  w: number;
-  oH: number;
-  oW: number;
-  kH: number;
-  kW: number;
-  sH: number;
-  sW: number;
-  pT: number;
-  pB: number;
-  pL: number;
-  pR: number;
-  countIncludePad: boolean;
-}
-
-function geometry(shape: readonly number[], attrs: Pool2DAttrs): PoolGeometry {
-  const [n, c, h, w] = shape;
-  const [kH, kW] = attrs.kernel;
-  const [sH, sW] = attrs.stride;
-  const [pT, pB, pL, pR] = attrs.pad;
-  return {
-    planes: n * c,
-    h,
-    w,
-    oH: Math.floor((h + pT + pB - kH) / sH) + 1,
-    oW: Math.floor((w + pL + pR - kW) / sW) + 1,
-    kH,
-    kW,
-    sH,
-    sW,
-    pT,
-    pB,
-    pL,
-    pR,
-    countIncludePad: attrs.countIncludePad,
-  };
-}
 
 /**
  * Max or min over each window, with the flat h * W + w index of the winner. Only real cells are
