@@ -75,15 +75,24 @@ export function elapsed(): number {
   return Math.round(performance.now() / 100) / 10;
 }
 
-/** The first `n` items of each pass over `source` (a data loader, an array): smoke runs use a few batches. */
-export function firstBatches<T>(source: Iterable<T>, n: number): () => Iterable<T> {
-  return function* () {
-    if (n <= 0) return;
-    let i = 0;
-    for (const item of source) {
-      yield item;
-      if (++i >= n) return;
-    }
+/**
+ * The first `n` batches of each pass over `source` (a data loader, an array): smoke runs use a few.
+ * It keeps a `length`, so fit's progress bar knows the count as it does for the loader itself.
+ */
+export function firstBatches<T>(
+  source: Iterable<T> & { length: number },
+  n: number,
+): Iterable<T> & { length: number } {
+  return {
+    length: Math.max(0, Math.min(n, source.length)),
+    *[Symbol.iterator]() {
+      if (n <= 0) return;
+      let i = 0;
+      for (const item of source) {
+        yield item;
+        if (++i >= n) return;
+      }
+    },
   };
 }
 
@@ -116,18 +125,4 @@ export function report(
   }
   console.log(`${args.name}: done in ${out.seconds} s`);
   if (args.json) console.log(JSON.stringify(out));
-}
-
-/**
- * A callback that tells fit's progress bar how many batches an epoch has from the first epoch on
- * (fit learns it only after one pass over a data loader).
- */
-export function batchTotal(batches: number): {
-  onTrainBegin(ctx: { batchesPerEpoch: number | undefined }): void;
-} {
-  return {
-    onTrainBegin(ctx) {
-      ctx.batchesPerEpoch ??= batches;
-    },
-  };
 }

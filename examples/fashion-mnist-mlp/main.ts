@@ -12,7 +12,7 @@ import { mlp } from '@axon/models';
 import { Adam } from '@axon/optim';
 import * as ax from '@axon/tensor';
 import { evaluate, fit, plotHistory } from '@axon/train';
-import { batchTotal, firstBatches, parseArgs, report } from '../common';
+import { firstBatches, parseArgs, report } from '../common';
 
 const args = parseArgs(import.meta.url, { epochs: 10 });
 if (args.backend === 'gpu') await import('@axon/backend-gpu');
@@ -41,7 +41,6 @@ const history = await fit(model, {
   epochs: args.epochs,
   metrics: ['accuracy'],
   disposeBatches: true, // the loaders make fresh batch tensors: free each after its step
-  callbacks: [batchTotal(args.smoke ? 3 : train.length)],
 });
 
 // 4. Test accuracy and the loss curves (training solid, validation dashed).

@@ -14,7 +14,7 @@ import { mlp } from '@axon/models';
 import { Adam } from '@axon/optim';
 import * as ax from '@axon/tensor';
 import { evaluate, fit, plotHistory } from '@axon/train';
-import { batchTotal, firstBatches, parseArgs, report } from '../common';
+import { firstBatches, parseArgs, report } from '../common';
 
 const args = parseArgs(import.meta.url, { epochs: 5 });
 if (args.backend === 'gpu') await import('@axon/backend-gpu');
@@ -52,7 +52,6 @@ const history = await fit(model, {
   epochs: args.epochs,
   metrics: ['accuracy'],
   disposeBatches: true, // the loaders make fresh batch tensors: free each after its step
-  callbacks: [batchTotal(args.smoke ? 2 : train.length)],
 });
 
 // 4. Test, then keep the results: the model file and the training curves.

@@ -12,7 +12,7 @@ import { rnnRegressor } from '@axon/models';
 import { Adam } from '@axon/optim';
 import * as ax from '@axon/tensor';
 import { evaluate, fit, plotHistory } from '@axon/train';
-import { batchTotal, firstBatches, parseArgs, report } from '../common';
+import { firstBatches, parseArgs, report } from '../common';
 
 const args = parseArgs(import.meta.url, { epochs: 100 });
 if (args.backend === 'gpu') await import('@axon/backend-gpu');
@@ -46,7 +46,6 @@ const history = await fit(model, {
   valData: args.smoke ? firstBatches(test, 1) : test,
   epochs: args.epochs,
   disposeBatches: true, // the loaders make fresh batch tensors: free each after its step
-  callbacks: [batchTotal(args.smoke ? 3 : train.length)],
 });
 
 // 4. Test: the mean squared error on the held-out end of the wave, and a plot of prediction vs truth.
@@ -56,7 +55,12 @@ const predicted = ax.tidy(() => Array.from(model.eval().forward(xTest).dataSync(
 const truth = Array.from(yTest.dataSync());
 const plot = await plotHistory(
   { history: { truth, prediction: predicted } },
-  { path: join(args.outDir, 'sine-rnn-prediction'), title: 'SimpleRNN on sin(t): test prediction vs truth' },
+  {
+    path: join(args.outDir, 'sine-rnn-prediction'),
+    title: 'SimpleRNN on sin(t): test prediction vs truth',
+    xLabel: 'test window',
+    yLabel: 'next sample',
+  },
 );
 const curves = await plotHistory(history, {
   path: join(args.outDir, 'sine-rnn-loss'),

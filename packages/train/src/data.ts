@@ -12,7 +12,7 @@ export interface EpochStream {
   next(): Promise<IteratorResult<Batch>>;
   /** Ends the pass early (lets a generator run its `finally`). */
   close(): Promise<void>;
-  /** The number of batches, when the source knows it up front (an array). */
+  /** The number of batches, when the source knows it up front (an array, a DataLoader: a numeric `length`). */
   readonly length: number | undefined;
 }
 
@@ -43,7 +43,7 @@ export function openEpoch(source: DataSource, what: string): EpochStream {
     const it = iterable[Symbol.asyncIterator]();
     return {
       sync: false,
-      length: undefined,
+      length: knownLength(iterable),
       nextSync: () => {
         throw new ValueError(`${what}: an async source cannot be read synchronously`);
       },
@@ -57,7 +57,7 @@ export function openEpoch(source: DataSource, what: string): EpochStream {
     const it = iterable[Symbol.iterator]();
     return {
       sync: true,
-      length: Array.isArray(iterable) ? iterable.length : undefined,
+      length: knownLength(iterable),
       nextSync: () => it.next(),
       next: async () => it.next(),
       close: async () => {
@@ -72,6 +72,12 @@ export function openEpoch(source: DataSource, what: string): EpochStream {
         : `, got ${describe(source)}`
     }`,
   );
+}
+
+/** A source's own batch count: a non-negative integer `length` (arrays, data loaders), else unknown. */
+function knownLength(iterable: object): number | undefined {
+  const n = (iterable as { length?: unknown }).length;
+  return typeof n === 'number' && Number.isInteger(n) && n >= 0 ? n : undefined;
 }
 
 function describe(x: unknown): string {

@@ -99,6 +99,19 @@ describe('plotHistory', () => {
     expect(historySvg({ history: { loss: [1, 0.5] } })).toContain('>loss<');
   });
 
+  it('labels the axes as told (series that are not per epoch)', () => {
+    const series = { history: { truth: [0, 1, 0], prediction: [0.1, 0.9, 0] } };
+    const texts = (o: object) =>
+      historyChart(series, o)
+        .items.filter((p) => p.kind === 'text')
+        .map((p) => (p as { text: string }).text);
+    expect(texts({})).toEqual(expect.arrayContaining(['epoch', 'metric']));
+    const labelled = texts({ xLabel: 'time step', yLabel: 'sin(t)' });
+    expect(labelled).toEqual(expect.arrayContaining(['time step', 'sin(t)']));
+    expect(labelled).not.toContain('epoch');
+    expect(labelled).not.toContain('metric');
+  });
+
   it('throws clear errors', async () => {
     expect(() => historyChart(sampleHistory(), { keys: ['f1'] })).toThrow(
       "plotHistory: no key 'f1' in the history (it has: loss, accuracy, val_loss, val_accuracy, lr)",

@@ -75,6 +75,32 @@ describe('progress', () => {
     expect(plain).toMatch(/epoch 3\/3 {2}loss \d\.\d{4} {2}acc \d\.\d{4} {2}val_loss/);
   });
 
+  it('takes the batch count from a source with a numeric length (a DataLoader) from the first epoch', async () => {
+    const out = Object.assign(captureOutput(true), { columns: 120 });
+    const data = classification(3, 8, 5);
+    // Async iteration and a length, as @axon/datasets' DataLoader offers.
+    const loader = {
+      length: data.length,
+      async *[Symbol.asyncIterator]() {
+        yield* data;
+      },
+    };
+    manualSeed(1);
+    const model = new Linear(2, 3);
+    await fit(model, {
+      optimizer: sgd(model),
+      loss: new CrossEntropyLoss(),
+      trainData: loader,
+      epochs: 1,
+      progressOutput: out,
+    });
+    model.dispose();
+    disposeBatches(data);
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: stripping ANSI escapes
+    const plain = out.text.replace(/\x1b\[[0-9;?]*[A-Za-z]|\x1b[78]/g, '');
+    expect(plain).toMatch(/epoch 1\/1 \[[=-]{24}\] \d\/3 /);
+  });
+
   it('is silent with progress: false', async () => {
     const out = captureOutput(false);
     await train(out, false);

@@ -17,6 +17,10 @@ export interface ChartOptions {
   width?: number;
   /** Height of each panel in pixels (default 360). */
   panelHeight?: number;
+  /** Label under the x axis (default 'epoch'); name what the positions are when the series are not per epoch. */
+  xLabel?: string;
+  /** Label beside the y axis of every panel (default: the panel's kind, 'loss', 'metric' or 'learning rate'). */
+  yLabel?: string;
 }
 
 const PALETTE = [
@@ -98,7 +102,7 @@ export function historyChart(h: HistoryLike, options: ChartOptions = {}): Scene 
       if (val) s.dash = [10, 6];
       return s;
     });
-    return { label: g.label, series };
+    return { label: options.yLabel ?? g.label, series };
   });
 
   const width = options.width ?? 960;
@@ -114,7 +118,15 @@ export function historyChart(h: HistoryLike, options: ChartOptions = {}): Scene 
     scene.items.push(text(width / 2, 18, options.title, TITLE_FONT, 'middle', 'top'));
   }
   panels.forEach((p, i) => {
-    drawPanel(scene.items, p, epochs, width, titleHeight + i * panelHeight, panelHeight);
+    drawPanel(
+      scene.items,
+      p,
+      epochs,
+      options.xLabel ?? 'epoch',
+      width,
+      titleHeight + i * panelHeight,
+      panelHeight,
+    );
   });
   return scene;
 }
@@ -123,6 +135,7 @@ function drawPanel(
   items: Prim[],
   panel: Panel,
   epochs: number[],
+  xLabel: string,
   width: number,
   top: number,
   height: number,
@@ -214,7 +227,7 @@ function drawPanel(
     stroke: AXIS,
     strokeWidth: 1.5,
   });
-  items.push(text((left + right) / 2, plotBottom + 38, 'epoch', FONT, 'middle', 'top'));
+  items.push(text((left + right) / 2, plotBottom + 38, xLabel, FONT, 'middle', 'top'));
   items.push({
     ...text(22, (plotTop + plotBottom) / 2, panel.label, FONT, 'middle', 'middle'),
     vertical: true,
