@@ -106,6 +106,13 @@ describe('plotHistory', () => {
         .items.filter((p) => p.kind === 'text')
         .map((p) => (p as { text: string }).text);
     expect(texts({})).toEqual(expect.arrayContaining(['epoch', 'metric']));
+    // One metric (with its val_ twin) names its panel.
+    const oneMetric = historyChart({ history: { accuracy: [0.5, 0.9], val_accuracy: [0.4, 0.8] } });
+    const accTexts = oneMetric.items
+      .filter((p) => p.kind === 'text')
+      .map((p) => (p as { text: string }).text);
+    expect(accTexts.filter((t) => t === 'accuracy')).toHaveLength(2); // axis label and legend
+    expect(accTexts).not.toContain('metric');
     const labelled = texts({ xLabel: 'time step', yLabel: 'sin(t)' });
     expect(labelled).toEqual(expect.arrayContaining(['time step', 'sin(t)']));
     expect(labelled).not.toContain('epoch');

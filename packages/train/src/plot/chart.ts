@@ -19,7 +19,10 @@ export interface ChartOptions {
   panelHeight?: number;
   /** Label under the x axis (default 'epoch'); name what the positions are when the series are not per epoch. */
   xLabel?: string;
-  /** Label beside the y axis of every panel (default: the panel's kind, 'loss', 'metric' or 'learning rate'). */
+  /**
+   * Label beside the y axis of every panel (default: 'loss', 'learning rate', and for the other
+   * metrics their name when the panel shows one, with or without its val_ twin, else 'metric').
+   */
   yLabel?: string;
 }
 
@@ -102,7 +105,9 @@ export function historyChart(h: HistoryLike, options: ChartOptions = {}): Scene 
       if (val) s.dash = [10, 6];
       return s;
     });
-    return { label: options.yLabel ?? g.label, series };
+    // A panel of one metric (accuracy and val_accuracy) is labelled with that metric's name.
+    const label = options.yLabel ?? (g.label === 'metric' && bases.length === 1 ? bases[0] : g.label);
+    return { label, series };
   });
 
   const width = options.width ?? 960;
