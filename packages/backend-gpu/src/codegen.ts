@@ -9,6 +9,8 @@
  * largest buffer the backend accepts (float32 holds every integer up to there).
  */
 
+import { stridesOf } from '@axon/tensor';
+
 /**
  * The longest loop a kernel writes as one `for`; longer ones become two nested loops. Some GL
  * stacks cap a loop's iterations (headless-gl's ANGLE stops at 65535), and gpu.js's
@@ -25,33 +27,12 @@ export function lit(x: number): string {
   return /[.eE]/.test(s) ? s : `${s}.0`;
 }
 
-/** Row-major strides. */
-export function strides(shape: readonly number[]): number[] {
-  const out = new Array<number>(shape.length);
-  let s = 1;
-  for (let i = shape.length - 1; i >= 0; i--) {
-    out[i] = s;
-    s *= shape[i];
-  }
-  return out;
-}
-
-/** Strides of `inShape` broadcast to `outShape`: 0 on broadcast dims. */
-export function broadcastStrides(inShape: readonly number[], outShape: readonly number[]): number[] {
-  const own = strides(inShape);
-  const shift = outShape.length - inShape.length;
-  return outShape.map((_, i) => {
-    const d = i - shift;
-    return d < 0 || inShape[d] === 1 ? 0 : own[d];
-  });
-}
-
 /**
  * Statements that split the thread index over `shape` into coordinates `c0, c1, ...` (as floats)
  * and, for each named input, its offset `o_<name> = Σ c_d * inputStrides[d]`.
  */
 export function indexCode(shape: readonly number[], inputs: Record<string, readonly number[]> = {}): string {
-  const outStrides = strides(shape);
+  const outStrides = stridesOf(shape);
   const lines = ['let rest = this.thread.x + 0.0;'];
   for (let d = 0; d < shape.length; d++) {
     if (d === shape.length - 1) lines.push(`const c${d} = rest;`);

@@ -11,6 +11,8 @@ export {
   type ConvGeometry,
   convGeometry,
   convOutSize,
+  type MatMulGeometry,
+  matMulGeometry,
   type PoolGeometry,
   poolGeometry,
 } from './kernel_geometry';
@@ -26,5 +28,13 @@ export { assign, backendInfo, dispose, getBackend, keep, memory, setBackend, tid
 export * from './ops';
 export { randomNormal, randomUint32, randomUnit } from './random/counter_rng';
 export { defaultGenerator, Generator, manualSeed } from './random/generator';
-export { broadcastShapes, normalizeAxes, normalizeAxis, type Shape, sizeOf, stridesOf } from './shape';
+export {
+  broadcastShapes,
+  broadcastStrides,
+  normalizeAxes,
+  normalizeAxis,
+  type Shape,
+  sizeOf,
+  stridesOf,
+} from './shape';
 export * from './tensor';

@@ -1,9 +1,10 @@
 /**
- * The geometry of the convolution and pooling kernels (output sizes, torch's floor formulas, and
- * the attrs unpacked), derived from a kernel's shapes and attrs. Part of the kernel contract:
+ * The geometry of the matmul, convolution and pooling kernels (output sizes, torch's floor
+ * formulas, and the attrs unpacked), derived from a kernel's shapes and attrs. Part of the kernel contract:
  * every backend computes its loops from these, so they cannot disagree on an output size.
  */
-import type { Conv2DAttrs, Pool2DAttrs } from './kernels';
+import type { Conv2DAttrs, MatMulAttrs, Pool2DAttrs } from './kernels';
+import { broadcastShapes } from './shape';
 
 /**
  * Everything a Conv2D kernel (or either of its backprops) needs to know about one convolution, derived once from the
@@ -132,4 +133,29 @@ export function poolGeometry(shape: readonly number[], attrs: Pool2DAttrs): Pool
     pR,
     countIncludePad: attrs.countIncludePad,
   };
+}
+
+/**
+ * A batched matrix product's sizes: op(A) is [m, k] and op(B) [k, n], where op reads a matrix's
+ * last two dims swapped when `transposeA` (`transposeB`); the batch dims broadcast to `batchShape`.
+ */
+export interface MatMulGeometry {
+  m: number;
+  k: number;
+  n: number;
+  batchShape: number[];
+  /** [...batchShape, m, n]. */
+  outShape: number[];
+}
+
+export function matMulGeometry(
+  aShape: readonly number[],
+  bShape: readonly number[],
+  attrs: MatMulAttrs,
+): MatMulGeometry {
+  const m = aShape[aShape.length - (attrs.transposeA ? 1 : 2)];
+  const k = aShape[aShape.length - (attrs.transposeA ? 2 : 1)];
+  const n = bShape[bShape.length - (attrs.transposeB ? 2 : 1)];
+  const batchShape = broadcastShapes('matmul', aShape.slice(0, -2), bShape.slice(0, -2));
+  return { m, k, n, batchShape, outShape: [...batchShape, m, n] };
 }

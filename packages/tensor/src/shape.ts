@@ -19,6 +19,19 @@ export function stridesOf(shape: Shape): number[] {
   return strides;
 }
 
+/**
+ * Strides of `inShape` seen through an output of `outShape` (broadcast dims get stride 0), so a
+ * kernel can walk the output once and find each input element by offset arithmetic.
+ */
+export function broadcastStrides(inShape: Shape, outShape: Shape): number[] {
+  const own = stridesOf(inShape);
+  const shift = outShape.length - inShape.length;
+  return outShape.map((_, i) => {
+    const d = i - shift;
+    return d < 0 || inShape[d] === 1 ? 0 : own[d];
+  });
+}
+
 export function shapesEqual(a: Shape, b: Shape): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;

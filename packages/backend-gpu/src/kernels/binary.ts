@@ -1,6 +1,6 @@
-import { broadcastShapes, type KernelFunc, kernels } from '@axon/tensor';
+import { broadcastShapes, broadcastStrides, type KernelFunc, kernels } from '@axon/tensor';
 import type { GpuBackend } from '../backend';
-import { broadcastStrides, indexCode, kernelSource } from '../codegen';
+import { indexCode, kernelSource } from '../codegen';
 
 /** Each op as an expression of `a` and `b`. Comparisons give 1.0 / 0.0 (bool on the device). */
 const EXPR: Record<kernels.BinaryOp, string> = {

@@ -1,6 +1,6 @@
-import { type KernelFunc, kernels, type TensorInfo } from '@axon/tensor';
+import { type KernelFunc, kernels, stridesOf, type TensorInfo } from '@axon/tensor';
 import type { GpuBackend } from '../backend';
-import { indexCode, kernelSource, lit, strides } from '../codegen';
+import { indexCode, kernelSource, lit } from '../codegen';
 
 /**
  * The most inputs one program reads. Every input is a sampler in the GL modes, and WebGL only
@@ -28,13 +28,13 @@ function concatProgram(inputs: readonly TensorInfo[], axis: number, backend: Gpu
   }
   const offsets: Record<string, number[]> = {};
   used.forEach((x, i) => {
-    offsets[`x${i}`] = strides(x.shape);
+    offsets[`x${i}`] = stridesOf(x.shape);
   });
   const lines = [indexCode(shape, offsets)];
   let start = 0;
   used.forEach((x, i) => {
     // o_xi assumed the axis coordinate starts at 0 in input i; shift it back by `start`.
-    const read = `x${i}[o_x${i}${start > 0 ? ` - ${lit(start * strides(x.shape)[axis])}` : ''}]`;
+    const read = `x${i}[o_x${i}${start > 0 ? ` - ${lit(start * stridesOf(x.shape)[axis])}` : ''}]`;
     start += x.shape[axis];
     lines.push(
       i === used.length - 1 ? `return ${read};` : `if (c${axis} < ${lit(start)}) {\n    return ${read};\n  }`,

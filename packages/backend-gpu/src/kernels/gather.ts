@@ -1,6 +1,6 @@
-import { type KernelFunc, kernels } from '@axon/tensor';
+import { type KernelFunc, kernels, stridesOf } from '@axon/tensor';
 import type { GpuBackend } from '../backend';
-import { indexCode, kernelSource, lit, strides } from '../codegen';
+import { indexCode, kernelSource, lit } from '../codegen';
 
 /**
  * torch.gather. The output has the index's shape (and the index is contiguous, so the thread
@@ -13,7 +13,7 @@ export const gatherKernel: KernelFunc<kernels.GatherAttrs, GpuBackend> = ({
   backend,
 }) => {
   const { axis } = attrs;
-  const xStrides = strides(x.shape);
+  const xStrides = stridesOf(x.shape);
   const walk = xStrides.map((s, d) => (d === axis ? 0 : s));
   const body = [
     indexCode(index.shape, { x: walk }),

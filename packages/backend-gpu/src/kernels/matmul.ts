@@ -1,6 +1,6 @@
-import { broadcastShapes, type KernelFunc, kernels } from '@axon/tensor';
+import { broadcastStrides, type KernelFunc, kernels, matMulGeometry } from '@axon/tensor';
 import type { GpuBackend } from '../backend';
-import { broadcastStrides, indexCode, kernelSource, LOOP_LIMIT, lit } from '../codegen';
+import { indexCode, kernelSource, LOOP_LIMIT, lit } from '../codegen';
 
 /**
  * Batched matrix product a [..., M, K] · b [..., K, N] → [..., M, N], with a (b) read with its
@@ -13,13 +13,7 @@ export const matMulKernel: KernelFunc<kernels.MatMulAttrs, GpuBackend> = ({
   backend,
 }) => {
   const { transposeA, transposeB } = attrs;
-  const ra = a.shape.length;
-  const rb = b.shape.length;
-  const m = a.shape[ra - (transposeA ? 1 : 2)];
-  const k = a.shape[ra - (transposeA ? 2 : 1)];
-  const n = b.shape[rb - (transposeB ? 2 : 1)];
-  const batchShape = broadcastShapes('matmul', a.shape.slice(0, -2), b.shape.slice(0, -2));
-  const outShape = [...batchShape, m, n];
+  const { m, k, n, batchShape, outShape } = matMulGeometry(a.shape, b.shape, attrs);
 
   // Element strides: a's (row i, column p) of op(A), b's (row p, column j) of op(B).
   const aRow = transposeA ? 1 : k;

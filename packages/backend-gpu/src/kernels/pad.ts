@@ -1,6 +1,6 @@
-import { allocate, type KernelFunc, kernels } from '@axon/tensor';
+import { allocate, type KernelFunc, kernels, stridesOf } from '@axon/tensor';
 import type { GpuBackend } from '../backend';
-import { indexCode, kernelSource, lit, strides } from '../codegen';
+import { indexCode, kernelSource, lit } from '../codegen';
 
 /**
  * Each output cell inside the box that starts at the `before` pads reads x; every other cell
@@ -14,7 +14,7 @@ export const padKernel: KernelFunc<kernels.PadAttrs, GpuBackend> = ({ inputs: [x
   const value = lit(Number(cell[0]));
   const inside: string[] = [];
   let base = 0;
-  const inStrides = strides(x.shape);
+  const inStrides = stridesOf(x.shape);
   x.shape.forEach((n, d) => {
     const [before, after] = pads[d];
     if (before > 0) inside.push(`c${d} >= ${lit(before)}`);

@@ -1,6 +1,6 @@
-import { type KernelFunc, kernels } from '@axon/tensor';
+import { type KernelFunc, kernels, stridesOf } from '@axon/tensor';
 import type { GpuBackend } from '../backend';
-import { indexCode, kernelSource, lit, strides } from '../codegen';
+import { indexCode, kernelSource, lit } from '../codegen';
 
 /**
  * The adjoint of Gather, as a gather over the index: each output thread walks the index entries
@@ -17,8 +17,8 @@ export const scatterAddKernel: KernelFunc<kernels.ScatterAddAttrs, GpuBackend> =
 }) => {
   const { axis, shape } = attrs;
   const fibre = index.shape[axis] ?? 0;
-  const indexStrides = strides(index.shape);
-  const srcStrides = strides(src.shape);
+  const indexStrides = stridesOf(index.shape);
+  const srcStrides = stridesOf(src.shape);
   let body: string;
   if (fibre === 0 || index.shape.some((n) => n === 0)) body = 'return 0.0;';
   else {

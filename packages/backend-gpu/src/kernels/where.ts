@@ -1,6 +1,6 @@
-import { broadcastShapes, type KernelFunc, kernels } from '@axon/tensor';
+import { broadcastShapes, broadcastStrides, type KernelFunc, kernels } from '@axon/tensor';
 import type { GpuBackend } from '../backend';
-import { broadcastStrides, indexCode, kernelSource } from '../codegen';
+import { indexCode, kernelSource } from '../codegen';
 
 /** `out = cond ? a : b` with the three inputs broadcast together; cond is 0.0 / 1.0 on the device. */
 export const whereKernel: KernelFunc<object, GpuBackend> = ({ inputs: [cond, a, b], backend }) => {

@@ -1,18 +1,3 @@
-import { stridesOf } from '../../shape';
-
-/**
- * Strides of `inShape` seen through an output of `outShape` (broadcast dims get stride 0), so a
- * kernel can walk the output once and find each input element by offset arithmetic.
- */
-export function broadcastStrides(inShape: readonly number[], outShape: readonly number[]): number[] {
-  const own = stridesOf(inShape);
-  const shift = outShape.length - inShape.length;
-  return outShape.map((_, i) => {
-    const d = i - shift;
-    return d < 0 || inShape[d] === 1 ? 0 : own[d];
-  });
-}
-
 /**
  * Calls `inner(outOffset, offsets, n, innerStrides)` once per run of the innermost output axis,
  * with the offset of each input at the start of that run. Iterates the other axes odometer-style.

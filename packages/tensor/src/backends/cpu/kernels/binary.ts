@@ -1,9 +1,9 @@
 import { allocate, type TypedArray } from '../../../dtype';
 import type { KernelFunc } from '../../../kernel_registry';
 import { Binary, type BinaryAttrs, type BinaryOp, COMPARISON_OPS } from '../../../kernels';
-import { broadcastShapes, shapesEqual } from '../../../shape';
+import { broadcastShapes, broadcastStrides, shapesEqual } from '../../../shape';
 import type { CpuBackend } from '../backend';
-import { broadcastStrides, forEachRow } from '../broadcast';
+import { forEachRow } from '../broadcast';
 
 type Fn = (a: number, b: number) => number;
 

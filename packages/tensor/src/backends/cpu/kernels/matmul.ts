@@ -1,8 +1,8 @@
+import { matMulGeometry } from '../../../kernel_geometry';
 import type { KernelFunc } from '../../../kernel_registry';
 import { MatMul, type MatMulAttrs } from '../../../kernels';
-import { broadcastShapes, sizeOf } from '../../../shape';
+import { broadcastStrides, sizeOf } from '../../../shape';
 import type { CpuBackend } from '../backend';
-import { broadcastStrides } from '../broadcast';
 import { gemm } from '../gemm';
 
 /**
@@ -12,13 +12,7 @@ import { gemm } from '../gemm';
  */
 export const matMulKernel: KernelFunc<MatMulAttrs, CpuBackend> = ({ inputs: [a, b], attrs, backend }) => {
   const { transposeA, transposeB } = attrs;
-  const ra = a.shape.length;
-  const rb = b.shape.length;
-  const m = a.shape[ra - (transposeA ? 1 : 2)];
-  const k = a.shape[ra - (transposeA ? 2 : 1)];
-  const n = b.shape[rb - (transposeB ? 2 : 1)];
-  const batchShape = broadcastShapes('matmul', a.shape.slice(0, -2), b.shape.slice(0, -2));
-  const outShape = [...batchShape, m, n];
+  const { m, k, n, batchShape, outShape } = matMulGeometry(a.shape, b.shape, attrs);
   const y = backend.alloc(a.dtype, sizeOf(outShape));
 
   // Batch strides counted in whole matrices; a broadcast batch dim has stride 0.

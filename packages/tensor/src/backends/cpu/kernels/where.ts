@@ -1,9 +1,9 @@
 import { allocate } from '../../../dtype';
 import type { KernelFunc } from '../../../kernel_registry';
 import { Where } from '../../../kernels';
-import { broadcastShapes, sizeOf } from '../../../shape';
+import { broadcastShapes, broadcastStrides, sizeOf } from '../../../shape';
 import type { CpuBackend } from '../backend';
-import { broadcastStrides, forEachRow } from '../broadcast';
+import { forEachRow } from '../broadcast';
 
 export const whereKernel: KernelFunc<object, CpuBackend> = ({ inputs: [cond, a, b], backend }) => {
   const shape = broadcastShapes('where', broadcastShapes('where', cond.shape, a.shape), b.shape);
