@@ -98,20 +98,14 @@ export class Conv2d extends Module {
   }
 
   forward(x: Tensor): Tensor {
-    checkTensor('Conv2d', x);
-    return withBatch('Conv2d', x, `[N, ${this.inChannels}, H, W]`, (x4) => {
-      if (x4.shape[1] !== this.inChannels) {
-        throw new ShapeError(
-          `Conv2d: expected input [N, ${this.inChannels}, H, W] (or unbatched [${this.inChannels}, H, W]), got ${fmtShape(x.shape)}`,
-        );
-      }
-      return conv2d(x4, this.weight, this.bias, {
+    return withInChannels('Conv2d', x, this.inChannels, (x4) =>
+      conv2d(x4, this.weight, this.bias, {
         stride: this.stride,
         padding: this.padding,
         dilation: this.dilation,
         groups: this.groups,
-      });
-    });
+      }),
+    );
   }
 
   override config(): LayerConfig {
@@ -203,21 +197,15 @@ export class ConvTranspose2d extends Module {
   }
 
   forward(x: Tensor): Tensor {
-    checkTensor('ConvTranspose2d', x);
-    return withBatch('ConvTranspose2d', x, `[N, ${this.inChannels}, H, W]`, (x4) => {
-      if (x4.shape[1] !== this.inChannels) {
-        throw new ShapeError(
-          `ConvTranspose2d: expected input [N, ${this.inChannels}, H, W] (or unbatched [${this.inChannels}, H, W]), got ${fmtShape(x.shape)}`,
-        );
-      }
-      return convTranspose2d(x4, this.weight, this.bias, {
+    return withInChannels('ConvTranspose2d', x, this.inChannels, (x4) =>
+      convTranspose2d(x4, this.weight, this.bias, {
         stride: this.stride,
         padding: this.padding,
         outputPadding: this.outputPadding,
         dilation: this.dilation,
         groups: this.groups,
-      });
-    });
+      }),
+    );
   }
 
   override config(): LayerConfig {
@@ -248,3 +236,19 @@ export class ConvTranspose2d extends Module {
 
 registerLayer('Conv2d', Conv2d);
 registerLayer('ConvTranspose2d', ConvTranspose2d);
+
+/**
+ * Runs `fn` on x as [N, inChannels, H, W] (an unbatched [inChannels, H, W] gets a batch of 1 that
+ * the result drops again); anything else is an error naming `layer` and the shape it expected.
+ */
+function withInChannels(layer: string, x: Tensor, inChannels: number, fn: (x4: Tensor) => Tensor): Tensor {
+  checkTensor(layer, x);
+  return withBatch(layer, x, `[N, ${inChannels}, H, W]`, (x4) => {
+    if (x4.shape[1] !== inChannels) {
+      throw new ShapeError(
+        `${layer}: expected input [N, ${inChannels}, H, W] (or unbatched [${inChannels}, H, W]), got ${fmtShape(x.shape)}`,
+      );
+    }
+    return fn(x4);
+  });
+}
