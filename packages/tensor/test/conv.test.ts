@@ -19,20 +19,10 @@ import {
   zeros,
 } from '@axon/tensor';
 import { describe, expect, it } from 'vitest';
+import { iota } from './helpers';
 
 const gen = new Generator(11);
 const r = (shape: number[]) => randn(shape, { dtype: 'float64', generator: gen });
-/** 0, 1, 2, ... shaped as `shape`. */
-const iota = (shape: number[], dtype: 'float32' | 'float64' | 'int32' = 'float32') =>
-  reshape(
-    arange(
-      0,
-      shape.reduce((a, b) => a * b, 1),
-      1,
-      dtype,
-    ),
-    shape,
-  );
 
 function expectClose(a: Tensor, b: Tensor | number[], tol = 1e-9) {
   const av = a.dataSync();

@@ -1,5 +1,4 @@
 import {
-  arange,
   chunk,
   concat,
   DTypeError,
@@ -11,7 +10,6 @@ import {
   narrow,
   oneHot,
   pad,
-  reshape,
   ShapeError,
   scatterAdd,
   slice,
@@ -24,18 +22,9 @@ import {
   ValueError,
 } from '@axon/tensor';
 import { describe, expect, it } from 'vitest';
+import { iota } from './helpers';
 
 /** 0, 1, 2, ... shaped as `shape` (float32 unless told). */
-const iota = (shape: number[], dtype: 'float32' | 'float64' | 'int32' = 'float32') =>
-  reshape(
-    arange(
-      0,
-      shape.reduce((a, b) => a * b, 1),
-      1,
-      dtype,
-    ),
-    shape,
-  );
 
 const values = (t: Tensor) => [...t.dataSync()];
 

@@ -1,5 +1,4 @@
 import {
-  arange,
   avgPool2d,
   DTypeError,
   full,
@@ -11,7 +10,6 @@ import {
   minPool2d,
   neg,
   randn,
-  reshape,
   ShapeError,
   type Tensor,
   tensor,
@@ -19,20 +17,10 @@ import {
   zeros,
 } from '@axon/tensor';
 import { describe, expect, it } from 'vitest';
+import { iota } from './helpers';
 
 const gen = new Generator(5);
 const r = (shape: number[]) => randn(shape, { dtype: 'float64', generator: gen });
-/** 0, 1, 2, ... shaped as `shape`. */
-const iota = (shape: number[], dtype: 'float32' | 'float64' | 'int32' = 'float32') =>
-  reshape(
-    arange(
-      0,
-      shape.reduce((a, b) => a * b, 1),
-      1,
-      dtype,
-    ),
-    shape,
-  );
 const values = (t: Tensor) => [...t.dataSync()];
 
 describe('maxPool2d / maxPool2dWithIndices', () => {
