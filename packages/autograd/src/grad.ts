@@ -3,48 +3,69 @@ import { GRAPH } from './graph';
 
 export type ScalarFn = (...args: Tensor[]) => Tensor;
 
+export interface GradOptions {
+  /**
+   * Record the backward pass, so the gradients can be differentiated again (a gradient penalty,
+   * a Hessian-vector product, `grad` of `grad`). The gradients then stay connected to every
+   * tensor requiring a gradient that `f` used (parameters it closes over, and arguments that were
+   * themselves computed from such tensors), and so does the returned value.
+   */
+  createGraph?: boolean;
+}
+
 /**
  * `valueAndGrad(f)(...xs)` returns f's value and the gradient of that (scalar) value with respect
  * to each argument. Everything f creates besides its value is freed before it returns; the
- * arguments are not changed and need no `requiresGrad`.
+ * arguments are not changed and need no `requiresGrad`. It records even inside `noGrad`.
  */
-export function valueAndGrad(f: ScalarFn): (...xs: Tensor[]) => { value: Tensor; grads: Tensor[] } {
+export function valueAndGrad(
+  f: ScalarFn,
+  options: GradOptions = {},
+): (...xs: Tensor[]) => { value: Tensor; grads: Tensor[] } {
+  const createGraph = options.createGraph ?? false;
   return (...xs: Tensor[]) => {
     xs.forEach((x, i) => {
       if (!(x instanceof Tensor)) throw new ValueError(`valueAndGrad: argument ${i} is not a Tensor`);
       ENGINE.assertLive('valueAndGrad', x);
     });
-    // Fresh handles on the arguments' buffers act as the leaves, so that an argument which is
-    // itself part of another graph (or requires a gradient) is left untouched.
-    const leaves = xs.map((x) => ENGINE.retain(x));
-    try {
-      return tidy(() => {
-        for (const leaf of leaves) GRAPH.setRequiresGrad(leaf, true);
-        let value = f(...leaves);
-        if (!(value instanceof Tensor)) throw new ValueError('valueAndGrad: f must return a Tensor');
-        if (value.size !== 1) {
-          throw new ValueError(
-            `valueAndGrad: f must return a scalar (one element), got shape ${fmtShape(value.shape)}`,
-          );
-        }
-        if (leaves.includes(value)) value = value.clone();
-        if (!GRAPH.requiresGrad(value)) {
-          return { value, grads: leaves.map((leaf) => zerosLike(leaf)) };
-        }
-        const found = new Map(GRAPH.backward(value));
-        const grads = leaves.map((leaf) => found.get(leaf) ?? zerosLike(leaf));
-        // Hand back a copy cut from the (now freed) graph, so using the value later records nothing.
-        return { value: GRAPH.withoutRecording(() => value.clone()), grads };
-      });
-    } finally {
-      for (const leaf of leaves) leaf.dispose();
-    }
+    return GRAPH.withRecording(() => {
+      // Fresh handles on the arguments' buffers act as the leaves, so that an argument which is
+      // itself part of another graph (or requires a gradient) is left untouched. With
+      // `createGraph`, such an argument enters through a recorded view instead, which keeps the
+      // gradient connected to the graph the argument came from.
+      const leaves = xs.map((x) =>
+        createGraph && GRAPH.requiresGrad(x) ? ENGINE.makeView(x, x.shape) : ENGINE.retain(x),
+      );
+      try {
+        return tidy(() => {
+          for (const leaf of leaves) if (!GRAPH.requiresGrad(leaf)) GRAPH.setRequiresGrad(leaf, true);
+          let value = f(...leaves);
+          if (!(value instanceof Tensor)) throw new ValueError('valueAndGrad: f must return a Tensor');
+          if (value.size !== 1) {
+            throw new ValueError(
+              `valueAndGrad: f must return a scalar (one element), got shape ${fmtShape(value.shape)}`,
+            );
+          }
+          if (leaves.includes(value)) value = value.clone();
+          if (!GRAPH.requiresGrad(value)) {
+            return { value, grads: leaves.map((leaf) => zerosLike(leaf)) };
+          }
+          const { inputGrads } = GRAPH.backward(value, { inputs: leaves, createGraph });
+          const grads = leaves.map((leaf, i) => inputGrads[i] ?? zerosLike(leaf));
+          if (createGraph) return { value, grads };
+          // Hand back a copy cut from the (now freed) graph, so using the value later records nothing.
+          return { value: GRAPH.withoutRecording(() => value.clone()), grads };
+        });
+      } finally {
+        for (const leaf of leaves) leaf.dispose();
+      }
+    });
   };
 }
 
 /** `grad(f)(...xs)`: the gradient of f's scalar value with respect to each argument. */
-export function grad(f: ScalarFn): (...xs: Tensor[]) => Tensor[] {
-  const vg = valueAndGrad(f);
+export function grad(f: ScalarFn, options: GradOptions = {}): (...xs: Tensor[]) => Tensor[] {
+  const vg = valueAndGrad(f, options);
   return (...xs: Tensor[]) => {
     const { value, grads } = vg(...xs);
     value.dispose();

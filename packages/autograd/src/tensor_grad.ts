@@ -17,14 +17,20 @@ declare module '@axon/tensor' {
     /**
      * Computes the gradient of this tensor (a scalar, unless `gradient` is given) with respect to
      * every leaf that requires one, and adds it to their `.grad`. Frees the graph unless
-     * `retainGraph`.
+     * `retainGraph`; with `createGraph` the gradients are themselves differentiable (and the
+     * graph is retained unless `retainGraph: false`). `backward({ createGraph: true })` also works.
      */
-    backward(gradient?: Tensor, options?: { retainGraph?: boolean }): void;
+    backward(gradient?: Tensor | BackwardFlags, options?: BackwardFlags): void;
     /** A tensor sharing this one's data, cut from the graph. */
     detach(): Tensor;
     /** True for tensors made by the user (not by an op on tensors that require grad). */
     readonly isLeaf: boolean;
   }
+}
+
+export interface BackwardFlags {
+  retainGraph?: boolean;
+  createGraph?: boolean;
 }
 
 const grads = new WeakMap<Tensor, Tensor>();
@@ -71,7 +77,9 @@ Object.defineProperties(Tensor.prototype, {
     configurable: true,
   },
   backward: {
-    value(this: Tensor, gradient?: Tensor, options: { retainGraph?: boolean } = {}) {
+    value(this: Tensor, gradientOrFlags?: Tensor | BackwardFlags, flags: BackwardFlags = {}) {
+      const gradient = gradientOrFlags instanceof Tensor ? gradientOrFlags : undefined;
+      const options = gradientOrFlags instanceof Tensor || !gradientOrFlags ? flags : gradientOrFlags;
       if (!gradient && this.size !== 1) {
         throw new ValueError(
           `backward: needs a gradient argument for a non-scalar tensor of shape ${fmtShape(this.shape)}`,
@@ -82,10 +90,15 @@ Object.defineProperties(Tensor.prototype, {
           `backward: gradient shape ${fmtShape(gradient.shape)} differs from tensor shape ${fmtShape(this.shape)}`,
         );
       }
-      const found = GRAPH.backward(this, gradient, options.retainGraph ?? false);
-      for (const [leaf, g] of found) {
+      const { createGraph = false, retainGraph = createGraph } = options;
+      const { leafGrads } = GRAPH.backward(this, { seed: gradient, retainGraph, createGraph });
+      for (const [leaf, g] of leafGrads) {
+        if (leaf.isDisposed) {
+          g.dispose();
+          continue;
+        }
         const prev = leaf.grad;
-        leaf.grad = prev ? GRAPH.withoutRecording(() => add(prev, g)) : g;
+        leaf.grad = prev ? (createGraph ? add(prev, g) : GRAPH.withoutRecording(() => add(prev, g))) : g;
         if (prev) g.dispose();
       }
     },

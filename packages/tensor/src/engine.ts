@@ -2,7 +2,7 @@ import type { Backend, DataId, TensorInfo } from './backend';
 import { bytesPerElement, type DType, type TypedArray } from './dtype';
 import { ValueError } from './errors';
 import { getKernel } from './kernel_registry';
-import { Tensor } from './tensor';
+import { Tensor, type TensorHandle } from './tensor';
 
 /**
  * The one narrow hook autograd plugs into: while a recorder is set, the engine reports every
@@ -15,7 +15,8 @@ export interface KernelRecorder {
     attrs: object,
     outputs: readonly Tensor[],
   ): void;
-  onDispose(t: Tensor): void;
+  /** A tensor was released: disposed, or collected after it became unreachable (then only its id is left). */
+  onDispose(id: number): void;
 }
 
 /** The name of the pseudo-kernel reported for reshapes, which are views, not backend kernels. */
@@ -43,6 +44,12 @@ export interface MemoryInfo {
 /**
  * The engine: owns the backends, runs kernels, and does the tensor bookkeeping (ids, scopes for
  * `tidy`, buffer reference counts shared by views, live-tensor counts for `memory()`).
+ *
+ * Two ways release a tensor's buffer. `dispose` (and `tidy`, which calls it) is the exact,
+ * immediate one. A tensor nobody disposed is released by a `FinalizationRegistry` once the garbage
+ * collector finds it unreachable, so an eager PyTorch-style loop that never disposes stays flat.
+ * That is why the engine's state of a tensor lives in a separate `TensorHandle`: the registry's
+ * callback gets the handle, never the (collected) tensor.
  */
 export class Engine {
   private readonly backends = new Map<string, BackendEntry>();
@@ -52,6 +59,10 @@ export class Engine {
   private readonly scopes: Tensor[][] = [];
   private nextId = 0;
   recorder: KernelRecorder | null = null;
+  private readonly collector =
+    typeof FinalizationRegistry === 'function'
+      ? new FinalizationRegistry<TensorHandle>((handle) => this.release(handle))
+      : null;
 
   registerBackend(name: string, factory: () => Backend, priority = 1): void {
     this.backends.set(name, { factory, priority });
@@ -98,7 +109,9 @@ export class Engine {
     const entry = this.data.get(info.dataId);
     if (!entry) throw new Error('engine: a kernel returned a buffer the engine does not know');
     entry.refs++;
-    const t = new Tensor(this.nextId++, info.shape, info.dtype, info.dataId, backend);
+    const handle: TensorHandle = { id: this.nextId++, dataId: info.dataId, backend, disposed: false };
+    const t = new Tensor(info.shape, info.dtype, handle);
+    this.collector?.register(t, handle, handle);
     this.liveTensors.set(backend.name, (this.liveTensors.get(backend.name) ?? 0) + 1);
     this.scopes[this.scopes.length - 1]?.push(t);
     return t;
@@ -142,15 +155,23 @@ export class Engine {
     if (target.backend !== value.backend) this.moveTo(value, target.backend);
     this.data.get(value.dataId)!.refs++;
     this.releaseData(target.dataId);
-    target.dataId = value.dataId;
+    target.handle.dataId = value.dataId;
   }
 
   dispose(t: Tensor): void {
     if (t.isDisposed) return;
-    t.isDisposed = true;
-    this.liveTensors.set(t.backend.name, (this.liveTensors.get(t.backend.name) ?? 1) - 1);
-    this.releaseData(t.dataId);
-    this.recorder?.onDispose(t);
+    this.collector?.unregister(t.handle);
+    this.release(t.handle);
+  }
+
+  /** Gives up one tensor's hold on its buffer: from `dispose`, or from the collector. */
+  private release(handle: TensorHandle): void {
+    if (handle.disposed) return;
+    handle.disposed = true;
+    const name = handle.backend.name;
+    this.liveTensors.set(name, (this.liveTensors.get(name) ?? 1) - 1);
+    this.releaseData(handle.dataId);
+    this.recorder?.onDispose(handle.id);
   }
 
   private releaseData(dataId: DataId): void {
@@ -184,8 +205,8 @@ export class Engine {
     this.liveTensors.set(t.backend.name, (this.liveTensors.get(t.backend.name) ?? 1) - 1);
     this.liveTensors.set(backend.name, (this.liveTensors.get(backend.name) ?? 0) + 1);
     this.releaseData(t.dataId);
-    t.dataId = dataId;
-    t.backend = backend;
+    t.handle.dataId = dataId;
+    t.handle.backend = backend;
   }
 
   // ---- kernels ----

@@ -1,9 +1,27 @@
 import type { Backend, DataId } from './backend';
 import type { DType, TypedArray } from './dtype';
+import { formatTensor } from './format';
 import { ENGINE } from './global_engine';
 import { sizeOf } from './shape';
 
 export type NestedArray = number | boolean | NestedArray[];
+
+/**
+ * @internal What the engine knows of a tensor apart from the object itself: enough to release
+ * the buffer after the object was garbage-collected.
+ */
+export interface TensorHandle {
+  readonly id: number;
+  dataId: DataId;
+  backend: Backend;
+  disposed: boolean;
+}
+
+// `using t = ...` needs Symbol.dispose; older runtimes lack it (TypeScript's helpers then look it up
+// under this registered name).
+const DISPOSE: typeof Symbol.dispose =
+  Symbol.dispose ?? (Symbol.for('Symbol.dispose') as typeof Symbol.dispose);
+const INSPECT = Symbol.for('nodejs.util.inspect.custom');
 
 /**
  * An immutable handle on a buffer: shape, dtype, backend, data id. Ops never change a tensor;
@@ -14,21 +32,36 @@ export type NestedArray = number | boolean | NestedArray[];
  */
 export class Tensor {
   readonly size: number;
-  /** Set when disposed; any later use throws. */
-  isDisposed = false;
   /** A kept tensor survives the end of the `tidy` that created it. */
   kept = false;
 
   constructor(
-    readonly id: number,
     readonly shape: readonly number[],
     readonly dtype: DType,
-    /** @internal the buffer; changes only when the engine moves the tensor to another backend */
-    public dataId: DataId,
     /** @internal */
-    public backend: Backend,
+    readonly handle: TensorHandle,
   ) {
     this.size = sizeOf(shape);
+  }
+
+  /** Unique per tensor handle (views of one buffer have their own ids). */
+  get id(): number {
+    return this.handle.id;
+  }
+
+  /** @internal the buffer; changes when the engine assigns or moves the tensor */
+  get dataId(): DataId {
+    return this.handle.dataId;
+  }
+
+  /** @internal */
+  get backend(): Backend {
+    return this.handle.backend;
+  }
+
+  /** Set when disposed; any later use throws. */
+  get isDisposed(): boolean {
+    return this.handle.disposed;
   }
 
   get rank(): number {
@@ -59,14 +92,26 @@ export class Tensor {
     return ENGINE.readSync(this)[0];
   }
 
+  /** Frees the buffer now (the exact, immediate tool; an unreachable tensor is freed anyway, later). */
   dispose(): void {
     ENGINE.dispose(this);
   }
 
+  /** `using t = ax.randn([3])` disposes `t` at the end of the block. */
+  [DISPOSE](): void {
+    ENGINE.dispose(this);
+  }
+
+  /** The values as torch prints them: `tensor([[1.0, 2.0], [3.0, 4.0]], shape=[2, 2], dtype=float32)`. */
   toString(): string {
-    if (this.isDisposed) return `Tensor(disposed, shape=[${this.shape}], dtype=${this.dtype})`;
-    const body = formatNested(this.arraySync());
-    return `Tensor(${body}, shape=[${this.shape.join(', ')}], dtype=${this.dtype})`;
+    const meta = `shape=[${this.shape.join(', ')}], dtype=${this.dtype}`;
+    if (this.isDisposed) return `tensor(<disposed>, ${meta})`;
+    return `tensor(${formatTensor(ENGINE.readSync(this), this.shape, this.dtype)}, ${meta})`;
+  }
+
+  /** What `console.log(t)` shows in Node. */
+  [INSPECT](): string {
+    return this.toString();
   }
 }
 
@@ -83,17 +128,4 @@ function toNested(values: TypedArray, shape: readonly number[], asBool: boolean)
     return out;
   };
   return build(0, 0, sizeOf(shape));
-}
-
-function formatNested(x: NestedArray, depth = 0): string {
-  if (!Array.isArray(x)) return typeof x === 'number' ? formatNumber(x) : String(x);
-  if (x.length > 0 && Array.isArray(x[0])) {
-    const pad = ' '.repeat(depth + 1);
-    return `[${x.map((v, i) => (i === 0 ? '' : pad) + formatNested(v, depth + 1)).join(',\n')}]`;
-  }
-  return `[${x.map((v) => formatNested(v, depth + 1)).join(', ')}]`;
-}
-
-function formatNumber(v: number): string {
-  return Number.isInteger(v) ? String(v) : Number(v.toPrecision(4)).toString();
 }

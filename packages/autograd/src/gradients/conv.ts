@@ -37,3 +37,19 @@ registerGradient<kernels.Conv2DBackpropInputAttrs>(
     }),
   ],
 );
+
+/*
+ * dW = BackpropFilter(x, dy) is bilinear: Σ over the taps of x · dy. For an upstream gradient g
+ * (shaped like w), ⟨g, dW⟩ = ⟨conv(x, g), dy⟩ = ⟨x, BackpropInput(dy, g)⟩, so those are the two
+ * gradients. Needed for second order (the gradient of a conv's weight gradient).
+ */
+registerGradient<kernels.Conv2DBackpropFilterAttrs>(
+  kernels.Conv2DBackpropFilter,
+  ([g], { inputs: [x, dy], attrs }) => [
+    conv2dBackpropInput(dy, g, {
+      ...convAttrs(attrs),
+      inputShape: [x.shape[0], x.shape[1], x.shape[2], x.shape[3]],
+    }),
+    conv2dWithAttrs(x, g, convAttrs(attrs)),
+  ],
+);

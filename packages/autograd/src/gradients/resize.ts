@@ -1,4 +1,4 @@
-import { kernels, resizeBackward } from '@axon/tensor';
+import { kernels, resizeBackward, upsample } from '@axon/tensor';
 import { registerGradient } from '../registry';
 
 // Resize is linear in x; ResizeBackward is its adjoint (each output's gradient goes back to the
@@ -9,3 +9,12 @@ registerGradient<kernels.ResizeAttrs>(kernels.Resize, ([dy], { inputs: [x], attr
     resizeBackward(dy, { mode: attrs.mode, size: attrs.size, alignCorners: attrs.alignCorners, inputShape }),
   ];
 });
+
+// And the adjoint of ResizeBackward is Resize itself (needed for second order).
+registerGradient<kernels.ResizeBackwardAttrs>(kernels.ResizeBackward, ([g], { attrs }) => [
+  upsample(g, {
+    mode: attrs.mode,
+    size: attrs.size,
+    alignCorners: attrs.mode === 'bilinear' && attrs.alignCorners,
+  }),
+]);

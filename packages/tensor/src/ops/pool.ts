@@ -103,6 +103,19 @@ export const globalAvgPool2d = op((x: Tensor): Tensor => {
   return run(Pool2D, [x], attrs);
 });
 
+/** Low-level: Pool2D with kernel attrs as they are (used by autograd for the adjoint of avg pooling's backward). */
+export const pool2dWithAttrs = op((x: Tensor, attrs: Pool2DAttrs): Tensor => {
+  assertTensor('pool2dWithAttrs', x);
+  const { mode, kernel, stride, pad, countIncludePad } = attrs;
+  return runMulti(Pool2D, [x], {
+    mode,
+    kernel: [...kernel],
+    stride: [...stride],
+    pad: [...pad],
+    countIncludePad,
+  })[0];
+});
+
 /**
  * Low-level: the gradient of Pool2D with respect to its input (used by autograd). `indices` is
  * the forward's second output for max/min, and null for avg.

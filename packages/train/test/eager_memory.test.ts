@@ -1,0 +1,89 @@
+/**
+ * Memory without ceremony: a PyTorch-style eager loop that never calls tidy or dispose stays flat,
+ * because tensors that became unreachable are released by the engine's FinalizationRegistry. The
+ * collector runs when V8 decides, so the test forces it (`--expose-gc`, switched on at run time).
+ */
+import v8 from 'node:v8';
+import vm from 'node:vm';
+import { noGrad } from '@axon/autograd';
+import { CrossEntropyLoss, Linear, ReLU, Sequential } from '@axon/layers';
+import { SGD } from '@axon/optim';
+import * as ax from '@axon/tensor';
+import { describe, expect, it } from 'vitest';
+
+v8.setFlagsFromString('--expose-gc');
+const gc = vm.runInNewContext('gc') as () => void;
+
+/** Collects garbage and lets the FinalizationRegistry callbacks run, until the count is steady. */
+async function liveTensorsAfterGC(): Promise<number> {
+  let last = -1;
+  for (let i = 0; i < 10; i++) {
+    gc();
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    const now = ax.memory().numTensors;
+    if (now === last) return now;
+    last = now;
+  }
+  return last;
+}
+
+function setup() {
+  ax.manualSeed(0);
+  const model = new Sequential(new Linear(8, 16), new ReLU(), new Linear(16, 3));
+  const opt = new SGD(model.parameters(), { lr: 0.1 });
+  const ce = new CrossEntropyLoss();
+  const x = ax.randn([32, 8]);
+  const y = ax.randint(0, 3, [32]);
+  return { model, opt, ce, x, y };
+}
+
+describe('eager loops without tidy stay flat', () => {
+  it('1000 steps of zeroGrad / forward / backward / step leave the live tensor count where it was', async () => {
+    const { model, opt, ce, x, y } = setup();
+    const step = () => {
+      opt.zeroGrad();
+      const loss = ce.forward(model.forward(x), y);
+      loss.backward();
+      opt.step();
+      return loss.item();
+    };
+    const first = step();
+    const afterOne = await liveTensorsAfterGC();
+    let last = first;
+    for (let i = 0; i < 1000; i++) last = step();
+    expect(last).toBeLessThan(first);
+    expect(await liveTensorsAfterGC()).toBe(afterOne);
+  });
+
+  it('a forward pass whose output is dropped frees its graph', async () => {
+    const { model, x } = setup();
+    const before = await liveTensorsAfterGC();
+    model.forward(x).dispose();
+    expect(await liveTensorsAfterGC()).toBe(before);
+  });
+
+  it('a forward pass with no tensor requiring a gradient records no graph', () => {
+    const { model, x } = setup();
+    const before = ax.memory().numTensors;
+    const out = noGrad(() => model.forward(x));
+    // Only the output and the two intermediate activations (not yet collected): no saved handles.
+    expect(out.requiresGrad).toBe(false);
+    const made = ax.memory().numTensors - before;
+    expect(made).toBe(3);
+    for (const p of model.parameters()) p.requiresGrad_(false);
+    const frozen = model.forward(x);
+    expect(frozen.requiresGrad).toBe(false);
+    expect(ax.memory().numTensors - before).toBe(made + 3);
+  });
+
+  it('`using` disposes at the end of the block', () => {
+    const before = ax.memory().numTensors;
+    {
+      using t = ax.ones([4]);
+      using s = t.sum();
+      expect(s.item()).toBe(4);
+      expect(ax.memory().numTensors).toBe(before + 2);
+    }
+    expect(ax.memory().numTensors).toBe(before);
+  });
+});
