@@ -1,3 +1,5 @@
+import { DTypeError } from './errors';
+
 /** Element types. `bool` is what comparisons return; it is stored one byte per element. */
 export type DType = 'float32' | 'float64' | 'int32' | 'bool';
 
@@ -35,7 +37,23 @@ export function allocate(dtype: DType, size: number): TypedArray {
       return new Int32Array(size);
     case 'bool':
       return new Uint8Array(size);
+    default:
+      throw new DTypeError(
+        `allocate: unknown dtype '${String(dtype)}'; expected one of ${DTYPES.join(', ')}`,
+      );
   }
+}
+
+/**
+ * Checks a dtype argument of op `op` (creation ops, cast): an unknown name such as 'int64' is a
+ * DTypeError naming the op, the given dtype and the allowed ones.
+ */
+export function assertDTypeName(op: string, dtype: unknown): DType {
+  if (!isDType(dtype)) {
+    const given = typeof dtype === 'string' ? `'${dtype}'` : String(dtype);
+    throw new DTypeError(`${op}: unknown dtype ${given}; expected one of ${DTYPES.join(', ')}`);
+  }
+  return dtype;
 }
 
 /** Copies (and converts) any array-like of numbers into a fresh array of `dtype`. */

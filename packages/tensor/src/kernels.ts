@@ -210,3 +210,45 @@ export interface RandomFillAttrs {
   a: number;
   b: number;
 }
+
+/**
+ * A stable sort along `axis`. Outputs [values (x's dtype), indices (int32)], both shaped like x:
+ * `values[..k..] = x[..indices[..k..]..]`. NaN counts as larger than every number (last when
+ * ascending, first when descending), as in torch; equal values keep their input order.
+ *
+ * This kernel exists because sorting cannot be composed efficiently from the rest of the set:
+ * a composed sort (a rank count from pairwise comparisons, then a gather) materialises an
+ * n × n comparison tensor per row, which is quadratic in memory, where a backend's own sort is
+ * O(n log n) time and O(n) memory (or, on a GPU, quadratic work but no quadratic buffer).
+ * sort, argsort, topk, randperm and multinomial (without replacement) are built on it.
+ */
+export const Sort = 'Sort';
+export interface SortAttrs {
+  axis: number;
+  descending: boolean;
+}
+
+/** Every kernel name of the set: each backend registers exactly these (checked by tests). */
+export const KERNEL_NAMES: readonly string[] = [
+  Unary,
+  Binary,
+  Where,
+  Reduce,
+  MatMul,
+  Cast,
+  Transpose,
+  Slice,
+  Concat,
+  Pad,
+  Gather,
+  ScatterAdd,
+  Conv2D,
+  Conv2DBackpropInput,
+  Conv2DBackpropFilter,
+  Pool2D,
+  Pool2DBackward,
+  Resize,
+  ResizeBackward,
+  RandomFill,
+  Sort,
+];

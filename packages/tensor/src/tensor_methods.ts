@@ -74,10 +74,35 @@ declare module './tensor' {
     gather(axis: number, index: Tensor): Tensor;
     indexSelect(axis: number, index: Tensor): Tensor;
     tile(reps: readonly number[]): Tensor;
+    prod(axes?: Axes, keepDims?: boolean): Tensor;
+    log1p(): Tensor;
+    expm1(): Tensor;
+    rsqrt(): Tensor;
+    reciprocal(): Tensor;
+    erf(): Tensor;
+    sin(): Tensor;
+    cos(): Tensor;
+    cumsum(axis: number): Tensor;
+    norm(p?: number, axes?: Axes, keepDims?: boolean): Tensor;
+    sort(options?: ops.SortOptions): ops.ValuesAndIndices;
+    argsort(options?: ops.SortOptions): Tensor;
+    topk(k: number, options?: ops.TopKOptions): ops.ValuesAndIndices;
+    flip(axes: number | readonly number[]): Tensor;
+    tril(diagonal?: number): Tensor;
+    triu(diagonal?: number): Tensor;
+    repeat(repeats: readonly number[]): Tensor;
+    maskedFill(mask: Tensor, value: number | Tensor): Tensor;
+    isnan(): Tensor;
+    isfinite(): Tensor;
+    any(axes?: Axes, keepDims?: boolean): Tensor;
+    all(axes?: Axes, keepDims?: boolean): Tensor;
+    multinomial(numSamples: number, options?: ops.MultinomialOptions): Tensor;
   }
 }
 
-const methods: Record<string, (this: Tensor, ...args: never[]) => Tensor | Tensor[]> = {
+type Method = (this: Tensor, ...args: never[]) => Tensor | Tensor[] | ops.ValuesAndIndices;
+
+const methods: Record<string, Method> = {
   cast(dtype: DType) {
     return ops.cast(this, dtype);
   },
@@ -248,6 +273,75 @@ const methods: Record<string, (this: Tensor, ...args: never[]) => Tensor | Tenso
   },
   tile(reps: readonly number[]) {
     return ops.tile(this, reps);
+  },
+  prod(axes?: Axes, keepDims?: boolean) {
+    return ops.prod(this, axes, keepDims);
+  },
+  log1p() {
+    return ops.log1p(this);
+  },
+  expm1() {
+    return ops.expm1(this);
+  },
+  rsqrt() {
+    return ops.rsqrt(this);
+  },
+  reciprocal() {
+    return ops.reciprocal(this);
+  },
+  erf() {
+    return ops.erf(this);
+  },
+  sin() {
+    return ops.sin(this);
+  },
+  cos() {
+    return ops.cos(this);
+  },
+  cumsum(axis: number) {
+    return ops.cumsum(this, axis);
+  },
+  norm(p?: number, axes?: Axes, keepDims?: boolean) {
+    return ops.norm(this, p, axes, keepDims);
+  },
+  sort(options?: ops.SortOptions) {
+    return ops.sort(this, options);
+  },
+  argsort(options?: ops.SortOptions) {
+    return ops.argsort(this, options);
+  },
+  topk(k: number, options?: ops.TopKOptions) {
+    return ops.topk(this, k, options);
+  },
+  flip(axes: number | readonly number[]) {
+    return ops.flip(this, axes);
+  },
+  tril(diagonal?: number) {
+    return ops.tril(this, diagonal);
+  },
+  triu(diagonal?: number) {
+    return ops.triu(this, diagonal);
+  },
+  repeat(repeats: readonly number[]) {
+    return ops.repeat(this, repeats);
+  },
+  maskedFill(mask: Tensor, value: number | Tensor) {
+    return ops.maskedFill(this, mask, value);
+  },
+  isnan() {
+    return ops.isnan(this);
+  },
+  isfinite() {
+    return ops.isfinite(this);
+  },
+  any(axes?: Axes, keepDims?: boolean) {
+    return ops.any(this, axes, keepDims);
+  },
+  all(axes?: Axes, keepDims?: boolean) {
+    return ops.all(this, axes, keepDims);
+  },
+  multinomial(numSamples: number, options?: ops.MultinomialOptions) {
+    return ops.multinomial(this, numSamples, options);
   },
 };
 

@@ -35,7 +35,7 @@ describe('bad input gives a clear error naming the op', () => {
     expectError(() => matmul(ones([2, 3]), ones([4, 5])), ShapeError, 'matmul', '[2, 3]', '[4, 5]', '3 vs 4');
     expectError(() => matmul(ones([2, 2, 3]), ones([3, 3, 4])), ShapeError, 'matmul', '[2]', '[3]');
     expectError(() => matmul(tensor(1), ones([2])), ShapeError, 'matmul');
-    expectError(() => zeros([2, -1]), ShapeError, 'full', '[2, -1]');
+    expectError(() => zeros([2, -1]), ShapeError, 'zeros', '[2, -1]');
   });
 
   it('dtype errors name the expected and actual dtypes', () => {

@@ -6,3 +6,4 @@ import './movement';
 import './conv';
 import './pool';
 import './resize';
+import './sort';

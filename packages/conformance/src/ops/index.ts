@@ -5,10 +5,12 @@ import { conv } from './conv';
 import { edgeCases } from './edge_cases';
 import { elementwise } from './elementwise';
 import { gradClip } from './grad_clip';
+import { higherOrder } from './higher_order';
 import { linalgShape } from './linalg_shape';
 import { linearEmbedding } from './linear_embedding';
 import { losses } from './losses';
 import { normalization } from './normalization';
+import { opsMore } from './ops_more';
 import { optimizers } from './optimizers';
 import { poolUpsample } from './pool_upsample';
 import { reductions } from './reductions';
@@ -35,4 +37,6 @@ export const MAPPINGS: Record<string, GroupMappings> = {
   rnn,
   optimizers,
   grad_clip: gradClip,
+  higher_order: higherOrder,
+  ops_more: opsMore,
 };

@@ -1,8 +1,18 @@
-import { allocate, type DType, dtypeOfArray, isDType, type TypedArray, toTypedArray } from '../dtype';
-import { DTypeError, fmtShape, ShapeError, ValueError } from '../errors';
+import { allocate, assertDTypeName, type DType, dtypeOfArray, type TypedArray, toTypedArray } from '../dtype';
+import { fmtShape, ShapeError, ValueError } from '../errors';
 import { ENGINE } from '../global_engine';
 import { assertValidShape, sizeOf } from '../shape';
 import type { NestedArray, Tensor } from '../tensor';
+
+/** A creation op's dtype: the name, or torch-style options (`ones([2], { dtype: 'int32' })`). */
+export type DTypeArg = DType | { dtype?: DType };
+
+/** Resolves and checks a `DTypeArg` (an unknown name is a DTypeError naming `op`). */
+export function dtypeArg(op: string, arg: DTypeArg | undefined | null, fallback: DType): DType {
+  if (arg === undefined || arg === null) return fallback;
+  if (typeof arg === 'object') return arg.dtype === undefined ? fallback : assertDTypeName(op, arg.dtype);
+  return assertDTypeName(op, arg);
+}
 
 export interface CreateOptions {
   dtype?: DType;
@@ -16,9 +26,7 @@ export interface CreateOptions {
  */
 export function tensor(data: NestedArray | TypedArray, options: CreateOptions | DType = {}): Tensor {
   const opts: CreateOptions = typeof options === 'string' ? { dtype: options } : options;
-  if (opts.dtype !== undefined && !isDType(opts.dtype)) {
-    throw new DTypeError(`tensor: unknown dtype '${String(opts.dtype)}'`);
-  }
+  if (opts.dtype !== undefined) assertDTypeName('tensor', opts.dtype);
   let values: ArrayLike<number>;
   let shape: number[];
   let inferred: DType = 'float32';
@@ -84,23 +92,29 @@ function flatten(
   for (const v of data) flatten(v, shape, dim + 1, out, onBool);
 }
 
-export function scalar(value: number, dtype: DType = 'float32'): Tensor {
-  return ENGINE.makeTensor(toTypedArray([value], dtype), [], dtype);
+export function scalar(value: number, dtype: DTypeArg = 'float32'): Tensor {
+  const dt = dtypeArg('scalar', dtype, 'float32');
+  return ENGINE.makeTensor(toTypedArray([value], dt), [], dt);
 }
 
-export function full(shape: readonly number[], value: number, dtype: DType = 'float32'): Tensor {
-  assertValidShape('full', shape);
-  const values = allocate(dtype, sizeOf(shape));
-  if (value !== 0) values.fill(dtype === 'bool' ? (value ? 1 : 0) : value);
-  return ENGINE.makeTensor(values, [...shape], dtype);
+function filled(op: string, shape: readonly number[], value: number, dtype: DTypeArg | undefined): Tensor {
+  const dt = dtypeArg(op, dtype, 'float32');
+  assertValidShape(op, shape);
+  const values = allocate(dt, sizeOf(shape));
+  if (value !== 0) values.fill(dt === 'bool' ? (value ? 1 : 0) : dt === 'int32' ? Math.trunc(value) : value);
+  return ENGINE.makeTensor(values, [...shape], dt);
 }
 
-export function zeros(shape: readonly number[], dtype: DType = 'float32'): Tensor {
-  return full(shape, 0, dtype);
+export function full(shape: readonly number[], value: number, dtype: DTypeArg = 'float32'): Tensor {
+  return filled('full', shape, value, dtype);
 }
 
-export function ones(shape: readonly number[], dtype: DType = 'float32'): Tensor {
-  return full(shape, 1, dtype);
+export function zeros(shape: readonly number[], dtype: DTypeArg = 'float32'): Tensor {
+  return filled('zeros', shape, 0, dtype);
+}
+
+export function ones(shape: readonly number[], dtype: DTypeArg = 'float32'): Tensor {
+  return filled('ones', shape, 1, dtype);
 }
 
 export function zerosLike(x: Tensor): Tensor {
@@ -119,7 +133,9 @@ export function fullLike(x: Tensor, value: number): Tensor {
  * Values from `start` (inclusive) to `stop` (exclusive) by `step`, as torch.arange. With one
  * argument it counts from 0. Integer arguments give int32, others float32.
  */
-export function arange(start: number, stop?: number, step = 1, dtype?: DType): Tensor {
+export function arange(start: number, stop?: number, step = 1, dtype?: DTypeArg): Tensor {
+  const given = dtypeArg('arange', dtype, 'float32');
+  const explicit = dtype !== undefined && (typeof dtype === 'string' || dtype.dtype !== undefined);
   if (stop === undefined) {
     stop = start;
     start = 0;
@@ -127,26 +143,30 @@ export function arange(start: number, stop?: number, step = 1, dtype?: DType): T
   if (step === 0 || !Number.isFinite(step))
     throw new ValueError(`arange: step must be finite and non-zero, got ${step}`);
   const n = Math.max(0, Math.ceil((stop - start) / step));
-  const dt = dtype ?? ([start, stop, step].every(Number.isInteger) ? 'int32' : 'float32');
+  const dt = explicit ? given : [start, stop, step].every(Number.isInteger) ? 'int32' : 'float32';
   const values = allocate(dt, n);
   for (let i = 0; i < n; i++) values[i] = start + i * step;
   return ENGINE.makeTensor(values, [n], dt);
 }
 
 /** `num` evenly spaced values from `start` to `stop`, both included. */
-export function linspace(start: number, stop: number, num: number, dtype: DType = 'float32'): Tensor {
+export function linspace(start: number, stop: number, num: number, dtype: DTypeArg = 'float32'): Tensor {
+  const dt = dtypeArg('linspace', dtype, 'float32');
   if (!Number.isInteger(num) || num < 0)
     throw new ValueError(`linspace: num must be a non-negative integer, got ${num}`);
-  const values = allocate(dtype, num);
+  const values = allocate(dt, num);
   const step = num > 1 ? (stop - start) / (num - 1) : 0;
   for (let i = 0; i < num; i++) values[i] = i === num - 1 && num > 1 ? stop : start + i * step;
-  return ENGINE.makeTensor(values, [num], dtype);
+  return ENGINE.makeTensor(values, [num], dt);
 }
 
 /** An n×m matrix with ones on the diagonal. */
-export function eye(n: number, m = n, dtype: DType = 'float32'): Tensor {
+export function eye(n: number, m: number | DTypeArg = n, dtype: DTypeArg = 'float32'): Tensor {
+  // eye(n, { dtype }) / eye(n, 'int32') as well as eye(n, m, dtype)
+  if (typeof m !== 'number') return eye(n, n, m);
+  const dt = dtypeArg('eye', dtype, 'float32');
   assertValidShape('eye', [n, m]);
-  const values = allocate(dtype, n * m);
+  const values = allocate(dt, n * m);
   for (let i = 0; i < Math.min(n, m); i++) values[i * m + i] = 1;
-  return ENGINE.makeTensor(values, [n, m], dtype);
+  return ENGINE.makeTensor(values, [n, m], dt);
 }

@@ -1,4 +1,4 @@
-import { type DType, isFloat } from '../dtype';
+import { assertDTypeName, type DType, isFloat } from '../dtype';
 import { DTypeError, ValueError } from '../errors';
 import { Binary, type BinaryOp, Cast, Unary, type UnaryOp, Where } from '../kernels';
 import { broadcastShapes } from '../shape';
@@ -9,6 +9,7 @@ import { assertTensor, op, resultDType, run, type TensorLike } from './util';
 /** Converts `x` to `dtype` (a Cast kernel; returns `x` itself when it already has that dtype). */
 export const cast = op((x: Tensor, dtype: DType): Tensor => {
   assertTensor('cast', x);
+  assertDTypeName('cast', dtype);
   return x.dtype === dtype ? x : run(Cast, [x], { dtype });
 });
 

@@ -20,9 +20,11 @@ export const matmul = op((a: Tensor, b: Tensor, options: MatMulOptions = {}): Te
   assertTensor('matmul', a, 'a');
   assertTensor('matmul', b, 'b');
   const { transposeA = false, transposeB = false } = options;
-  if (a.rank === 0 || b.rank === 0) throw new ShapeError('matmul: both operands need at least one dimension');
+  const shapes = `${fmtShape(a.shape)}${transposeA ? 'ᵀ' : ''} @ ${fmtShape(b.shape)}${transposeB ? 'ᵀ' : ''}`;
+  if (a.rank === 0 || b.rank === 0)
+    throw new ShapeError(`matmul: both operands need at least one dimension, got ${shapes}`);
   if (a.dtype === 'bool' || b.dtype === 'bool')
-    throw new DTypeError('matmul: bool operands are not supported');
+    throw new DTypeError(`matmul: bool operands are not supported, got ${a.dtype} and ${b.dtype}`);
   const dtype = promoteTypes(a.dtype, b.dtype);
   let x = cast(a, dtype);
   let y = cast(b, dtype);
@@ -33,11 +35,17 @@ export const matmul = op((a: Tensor, b: Tensor, options: MatMulOptions = {}): Te
   const ka = x.shape[x.rank - (transposeA ? 2 : 1)];
   const kb = y.shape[y.rank - (transposeB ? 1 : 2)];
   if (ka !== kb) {
+    throw new ShapeError(`matmul: inner dimensions differ: ${shapes} (${ka} vs ${kb})`);
+  }
+  const batchA = x.shape.slice(0, -2);
+  const batchB = y.shape.slice(0, -2);
+  try {
+    broadcastShapes('matmul', batchA, batchB);
+  } catch {
     throw new ShapeError(
-      `matmul: inner dimensions differ: ${fmtShape(a.shape)}${transposeA ? 'ᵀ' : ''} @ ${fmtShape(b.shape)}${transposeB ? 'ᵀ' : ''} (${ka} vs ${kb})`,
+      `matmul: batch dimensions ${fmtShape(batchA)} and ${fmtShape(batchB)} cannot be broadcast together: ${shapes}`,
     );
   }
-  broadcastShapes('matmul', x.shape.slice(0, -2), y.shape.slice(0, -2)); // throws if the batch dims clash
   let out = run(MatMul, [x, y], { transposeA, transposeB });
   if (vecA) out = squeeze(out, out.rank - 2);
   if (vecB) out = squeeze(out, out.rank - 1);

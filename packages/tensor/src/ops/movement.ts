@@ -3,7 +3,7 @@
  * (Slice, Concat, Pad, Gather, ScatterAdd) plus reshape views and broadcasting, so each has a
  * gradient through those kernels alone. Semantics follow PyTorch.
  */
-import { type DType, isDType, isFloat, promoteTypes } from '../dtype';
+import { assertDTypeName, type DType, isFloat, promoteTypes } from '../dtype';
 import { DTypeError, fmtShape, ShapeError, ValueError } from '../errors';
 import { ENGINE } from '../global_engine';
 import { Concat, Gather, Pad, ScatterAdd, Slice } from '../kernels';
@@ -416,7 +416,7 @@ export const oneHot = op((indices: Tensor, numClasses = -1, dtype: DType = 'floa
   if (numClasses < 1 && numClasses !== -1) {
     throw new ValueError(`oneHot: numClasses must be positive (or -1 to infer it), got ${numClasses}`);
   }
-  if (!isDType(dtype)) throw new DTypeError(`oneHot: unknown dtype '${String(dtype)}'`);
+  assertDTypeName('oneHot', dtype);
   const values = ENGINE.readSync(idx);
   let classes = numClasses;
   if (classes === -1) {

@@ -1,4 +1,4 @@
-import { type DType, isFloat } from '../dtype';
+import { assertDTypeName, type DType, isFloat } from '../dtype';
 import { DTypeError, ValueError } from '../errors';
 import { RandomFill } from '../kernels';
 import { defaultGenerator, type Generator } from '../random/generator';
@@ -21,8 +21,8 @@ function fill(
   b: number,
   opts: RandomOptions,
 ): Tensor {
+  const dtype = opts.dtype === undefined ? 'float32' : assertDTypeName(name, opts.dtype);
   assertValidShape(name, shape);
-  const dtype = opts.dtype ?? 'float32';
   if (!isFloat(dtype)) throw new DTypeError(`${name}: dtype must be float32 or float64, got ${dtype}`);
   const n = sizeOf(shape);
   const { seed, offset } = (opts.generator ?? defaultGenerator()).take(dist === 'normal' ? 2 * n : n);
@@ -59,6 +59,7 @@ export const randint = op(
     }
     // floor(u * range) with u in [0, 1) drawn as float32 (every backend has it), clamped because
     // the float32 product can round up to `range` itself; exact for ranges up to 2^24.
+    if (opts.dtype !== undefined) assertDTypeName('randint', opts.dtype);
     const range = high - low;
     const u = fill('randint', shape, 'uniform', 0, 1, { generator: opts.generator });
     return cast(add(minimum(floor(mul(u, range)), range - 1), low), opts.dtype ?? 'int32');
@@ -68,6 +69,7 @@ export const randint = op(
 /** 1 with probability p (a number or a tensor of probabilities), else 0. */
 export const bernoulli = op(
   (p: number | Tensor, shape?: readonly number[], opts: RandomOptions = {}): Tensor => {
+    if (opts.dtype !== undefined) assertDTypeName('bernoulli', opts.dtype);
     if (typeof p === 'number') {
       if (!(p >= 0 && p <= 1)) throw new ValueError(`bernoulli: p must be in [0, 1], got ${p}`);
       if (!shape) throw new ValueError('bernoulli: a shape is required when p is a number');

@@ -12,6 +12,7 @@ import { reduceConfig } from './kernels/reduce';
 import { resizeBackwardConfig, resizeConfig } from './kernels/resize';
 import { scatterAddConfig } from './kernels/scatter_add';
 import { sliceConfig } from './kernels/slice';
+import { sortConfig } from './kernels/sort';
 import { transposeConfig } from './kernels/transpose';
 import { unaryConfig } from './kernels/unary';
 import { whereConfig } from './kernels/where';
@@ -38,6 +39,7 @@ const CPU_KERNELS: { kernelName: string; kernelFunc: KernelFunc<any, any> }[] = 
   resizeConfig,
   resizeBackwardConfig,
   randomFillConfig,
+  sortConfig,
 ];
 
 let registered = false;
