@@ -1,3 +1,5 @@
+export * from './functional';
+export * as F from './functional';
 export * as init from './init';
 export * from './layers/activations';
 export * from './layers/attention';
@@ -13,7 +15,7 @@ export * from './layers/recurrent';
 export * from './layers/reshape';
 export * from './layers/sparse_linear';
 export * from './losses';
-export { type LayerConfig, Module } from './module';
+export { type AnyModule, type LayerConfig, Module } from './module';
 export {
   fromSpec,
   getLayerClass,

@@ -1,8 +1,17 @@
 import { assign, DTypeError, fmtShape, keep, ShapeError, type Tensor, tidy, ValueError } from '@axon/tensor';
 import '@axon/autograd';
+import { trackRegistered } from './allocation';
+import { summarize } from './summary';
 
 /** A layer's constructor arguments as JSON, enough for `fromConfig` to build it again. */
 export type LayerConfig = { [key: string]: unknown };
+
+/**
+ * Any module, whatever its forward takes and returns: the type of children, of the modules a
+ * model file holds, and of what `apply` visits. (A plain `Module` is `Module<Tensor, Tensor>`.)
+ */
+// biome-ignore lint/suspicious/noExplicitAny: the widest module type; `never` would not admit subclasses with more inputs.
+export type AnyModule = Module<any, any>;
 
 /**
  * The base of every layer and model, after PyTorch's nn.Module: it owns parameters (trainable
@@ -12,15 +21,20 @@ export type LayerConfig = { [key: string]: unknown };
  * Parameters and buffers are kept out of every `tidy` and updated in place with `assign`, so a
  * parameter is the same tensor (the same autograd leaf, the same optimizer slot) for the life of
  * the module. `dispose()` frees them.
+ *
+ * `In` and `Out` type `forward`'s (first) input and its output, so that `model.forward(x)` needs no
+ * cast: a plain `Module` maps a Tensor to a Tensor; a layer with another output says so
+ * (`class LSTM extends Module<Tensor, LSTMResult>`). Layers with more inputs declare them in their
+ * own `forward` (`forward(input: Tensor, target: Tensor)`).
  */
-export abstract class Module {
+export abstract class Module<In = Tensor, Out = Tensor> {
   /** Training mode (dropout active, batch norm using batch statistics); see train()/eval(). */
   training = true;
   private readonly ownParameters = new Map<string, Tensor>();
   private readonly ownBuffers = new Map<string, Tensor>();
-  private readonly ownChildren = new Map<string, Module>();
+  private readonly ownChildren = new Map<string, AnyModule>();
 
-  abstract forward(...inputs: never[]): unknown;
+  abstract forward(input: In, ...rest: never[]): Out;
 
   /** The constructor arguments, as JSON (model files store them). */
   config(): LayerConfig {
@@ -32,6 +46,7 @@ export abstract class Module {
   protected addParameter(name: string, t: Tensor): Tensor {
     this.checkName(name);
     keep(t);
+    trackRegistered(t);
     t.requiresGrad = true;
     this.ownParameters.set(name, t);
     return t;
@@ -40,11 +55,12 @@ export abstract class Module {
   protected addBuffer(name: string, t: Tensor): Tensor {
     this.checkName(name);
     keep(t);
+    trackRegistered(t);
     this.ownBuffers.set(name, t);
     return t;
   }
 
-  protected addModule<M extends Module>(name: string, m: M): M {
+  protected addModule<M extends AnyModule>(name: string, m: M): M {
     this.checkName(name);
     if (!(m instanceof Module)) throw new ValueError(`addModule: '${name}' is not a Module`);
     this.ownChildren.set(name, m);
@@ -62,17 +78,17 @@ export abstract class Module {
   // ---- traversal ----
 
   /** Child modules with their names (direct children only). */
-  namedChildren(): [string, Module][] {
+  namedChildren(): [string, AnyModule][] {
     return [...this.ownChildren.entries()];
   }
 
-  children(): Module[] {
+  children(): AnyModule[] {
     return [...this.ownChildren.values()];
   }
 
   /** This module and every descendant, with dotted names ('' for this one). */
-  namedModules(prefix = ''): [string, Module][] {
-    const out: [string, Module][] = [[prefix, this]];
+  namedModules(prefix = ''): [string, AnyModule][] {
+    const out: [string, AnyModule][] = [[prefix, this]];
     for (const [name, child] of this.ownChildren) out.push(...child.namedModules(join(prefix, name)));
     return out;
   }
@@ -113,6 +129,47 @@ export abstract class Module {
   /** Drops every parameter's gradient. */
   zeroGrad(): void {
     for (const p of this.parameters()) p.grad = null;
+  }
+
+  /**
+   * Sets `requiresGrad` on every parameter of this module and its descendants (torch's
+   * `Module.requires_grad_`): false freezes them (autograd records nothing for them and optimizers
+   * skip them, their gradient staying null), true makes them trainable again. Returns this.
+   */
+  requiresGrad_(on = true): this {
+    for (const p of this.parameters()) p.requiresGrad = on;
+    return this;
+  }
+
+  /** Freezes every parameter: `requiresGrad_(false)`. Gradients already computed are dropped. */
+  freeze(): this {
+    this.zeroGrad();
+    return this.requiresGrad_(false);
+  }
+
+  /** Makes every parameter trainable again: `requiresGrad_(true)`. */
+  unfreeze(): this {
+    return this.requiresGrad_(true);
+  }
+
+  /**
+   * Calls `fn` on every descendant, then on this module (torch's `Module.apply`: children first,
+   * each child's own children before it), e.g. to initialize weights. Returns this.
+   */
+  apply(fn: (m: AnyModule) => void): this {
+    for (const child of this.ownChildren.values()) child.apply(fn);
+    fn(this);
+    return this;
+  }
+
+  /**
+   * A table of the model, as torchinfo's or Keras's summary: each module's path and class, its
+   * output shape for `sampleInput` (when given; the forward runs under noGrad in eval mode, and
+   * every tensor it makes is freed, the mode restored), its parameter count, and the total,
+   * trainable and non-trainable parameter counts.
+   */
+  summary(sampleInput?: In, ...rest: unknown[]): string {
+    return summarize(this, sampleInput === undefined ? null : [sampleInput, ...rest]);
   }
 
   // ---- state ----

@@ -1,9 +1,9 @@
 import { ValueError } from '@axon/tensor';
-import type { LayerConfig, Module } from './module';
+import type { AnyModule, LayerConfig } from './module';
 
 /** What a model file needs of a layer class: a way back from its config. */
 export interface LayerClass {
-  fromConfig(config: LayerConfig): Module;
+  fromConfig(config: LayerConfig): AnyModule;
 }
 
 // On globalThis, so that a layer registered through one copy of this package is found by another.
@@ -34,7 +34,7 @@ export function getLayerClass(name: string): LayerClass {
 }
 
 /** The name a module's class was registered under. */
-export function layerNameOf(m: Module): string {
+export function layerNameOf(m: AnyModule): string {
   for (const [name, cls] of byName) if (cls === (m.constructor as unknown)) return name;
   throw new ValueError(
     `${m.constructor.name} is not a registered layer: call registerLayer('${m.constructor.name}', ${m.constructor.name})`,
@@ -51,10 +51,10 @@ export interface LayerSpec {
   config: LayerConfig;
 }
 
-export function specOf(m: Module): LayerSpec {
+export function specOf(m: AnyModule): LayerSpec {
   return { type: layerNameOf(m), config: m.config() };
 }
 
-export function fromSpec(spec: LayerSpec): Module {
+export function fromSpec(spec: LayerSpec): AnyModule {
   return getLayerClass(spec.type).fromConfig(spec.config);
 }

@@ -114,7 +114,7 @@ describe('Linear', () => {
     expect(() => layer.forward(zeros([2, 5]))).toThrow('Linear: expected input [..., 4], got [2, 5]');
     expect(() => layer.forward(zeros([]))).toThrow('Linear: expected input [..., 4], got []');
     expect(() => new Linear(-1, 3)).toThrow(ValueError);
-    expect(() => new Linear(2.5, 3)).toThrow('Linear: expected inFeatures to be an integer >= 0, got 2.5');
+    expect(() => new Linear(2.5, 3)).toThrow('Linear: expected inFeatures to be an integer >= 1, got 2.5');
     expect(() => linear(zeros([2, 4]), zeros([3, 4]), zeros([4]))).toThrow(
       'linear: expected bias [3], got [4]',
     );

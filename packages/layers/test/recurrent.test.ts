@@ -1,5 +1,6 @@
 import { checkGradients, noGrad } from '@axon/autograd';
 import {
+  type AnyModule,
   fromSpec,
   GRU,
   GRUCell,
@@ -9,7 +10,6 @@ import {
   LSTMCell,
   lstm,
   lstmCell,
-  type Module,
   type RecurrentWeights,
   RNN,
   RNNCell,
@@ -71,7 +71,7 @@ function randomWeights(G: number, I: number, H: number, bias = true): RecurrentW
 }
 
 /** Puts `weights` (layer by layer, forward then reverse) into a sequence module by torch names. */
-function setWeights(m: Module, weights: RecurrentWeights[], bidirectional = false) {
+function setWeights(m: AnyModule, weights: RecurrentWeights[], bidirectional = false) {
   const state: Record<string, Tensor> = {};
   weights.forEach((w, k) => {
     const D = bidirectional ? 2 : 1;
@@ -438,7 +438,7 @@ describe('parameters and config', () => {
   });
 
   it('config round trip through fromSpec(specOf(layer))', () => {
-    const layers: Module[] = [
+    const layers: AnyModule[] = [
       new RNNCell(3, 4, { nonlinearity: 'relu', bias: false }),
       new LSTMCell(3, 4, { dtype: 'float64' }),
       new GRUCell(3, 4),

@@ -19,6 +19,7 @@ import {
 } from '@axon/layers';
 import { assign, manualSeed, memory, type Tensor, tensor, tidy } from '@axon/tensor';
 import { afterAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { crc32 } from '../src/serialization/crc32';
 
 // A switch for the atomicity test: while set, a write to a file writes half of what it is given,
 // then fails, as a full disk would.
@@ -87,20 +88,26 @@ function headerOf(bytes: Uint8Array): Record<string, unknown> & {
   return JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + n)));
 }
 
-/** The same file with its header changed by `edit` (the blob is kept as it was). */
+/**
+ * The same file with its header changed by `edit` (the blob is kept as it was) and a new checksum,
+ * as a writer with a different idea of the file would make it: what the reader must still refuse.
+ */
 function withHeader(bytes: Uint8Array, edit: (h: ReturnType<typeof headerOf>) => void): Uint8Array {
   const n = new DataView(bytes.buffer, bytes.byteOffset).getUint32(4, true);
   const h = headerOf(bytes);
   edit(h);
-  return withRawHeader(bytes.subarray(8 + n), new TextEncoder().encode(JSON.stringify(h)));
+  return withRawHeader(bytes.subarray(8 + n, bytes.length - 4), new TextEncoder().encode(JSON.stringify(h)));
 }
 
+/** A file of `header` and `blob`, with a correct checksum after them. */
 function withRawHeader(blob: Uint8Array, header: Uint8Array): Uint8Array {
-  const out = new Uint8Array(8 + header.length + blob.length);
+  const out = new Uint8Array(8 + header.length + blob.length + 4);
   out.set([0x41, 0x58, 0x4f, 0x4e]);
-  new DataView(out.buffer).setUint32(4, header.length, true);
+  const view = new DataView(out.buffer);
+  view.setUint32(4, header.length, true);
   out.set(header, 8);
   out.set(blob, 8 + header.length);
+  view.setUint32(out.length - 4, crc32(out.subarray(0, out.length - 4)), true);
   return out;
 }
 
@@ -194,7 +201,7 @@ describe('toBytes / fromBytes', () => {
     expect((8 + n) % 8).toBe(0);
     const h = headerOf(bytes);
     expect(h.format).toBe('axon-model');
-    expect(h.version).toBe(1);
+    expect(h.version).toBe(2);
     expect(h.model).toEqual(specOf(model));
     expect(h.tensors.map((t) => [t.name, t.shape, t.dtype])).toEqual([
       ['0.weight', [3, 2], 'float32'],
@@ -206,7 +213,11 @@ describe('toBytes / fromBytes', () => {
     ]);
     for (const t of h.tensors) expect(t.offset % 8).toBe(0);
     expect(h.tensors.map((t) => t.length)).toEqual([24, 12, 12, 24, 8, 3]);
-    expect(bytes.length).toBe(8 + n + h.blobLength);
+    expect(bytes.length).toBe(8 + n + h.blobLength + 4);
+    // Then the CRC-32 of everything before it, little-endian.
+    expect(new DataView(bytes.buffer).getUint32(bytes.length - 4, true)).toBe(
+      crc32(bytes.subarray(0, bytes.length - 4)),
+    );
     // The first weight, little-endian, at the start of the blob.
     const w = model.stateDict()['0.weight'].dataSync() as Float32Array;
     const view = new DataView(bytes.buffer, 8 + n);
@@ -322,7 +333,7 @@ describe('fromBytes: corrupt files', () => {
   });
 
   it('a header that is not JSON', () => {
-    const blob = good.subarray(8 + n);
+    const blob = good.subarray(8 + n, good.length - 4);
     const bad = withRawHeader(blob, new TextEncoder().encode('{"format": "axon-model", version: 1}'));
     expect(messageOf(() => fromBytes(bad, SRC))).toMatch(/^model\.axon: header is not valid JSON \(.+\)$/);
     const notUtf8 = withRawHeader(blob, new Uint8Array([0x7b, 0xff, 0x7d]));
@@ -336,10 +347,10 @@ describe('fromBytes: corrupt files', () => {
 
   it('a version from the future', () => {
     const bad = withHeader(good, (h) => {
-      h.version = 2;
+      h.version = 3;
     });
     expect(messageOf(() => fromBytes(bad, SRC))).toBe(
-      'model.axon: written by a newer Axon: format version 2, this reads 1',
+      'model.axon: written by a newer Axon: format version 3, this reads 2',
     );
     const zero = withHeader(good, (h) => {
       h.version = 0;
@@ -397,10 +408,19 @@ describe('fromBytes: corrupt files', () => {
     const config = withHeader(good, (h) => {
       (
         h.model as { config: { layers: { config: { outFeatures: number } }[] } }
-      ).config.layers[0].config.outFeatures = 5;
+      ).config.layers[0].config.outFeatures = 1;
     });
     expect(messageOf(() => fromBytes(config, SRC))).toMatch(
-      /^model\.axon: the tensors do not fit the model: loadStateDict: '0\.weight' has shape \[2, 3\] in the state dict but \[5, 3\] in the model$/,
+      /^model\.axon: the tensors do not fit the model: loadStateDict: '0\.weight' has shape \[2, 3\] in the state dict but \[1, 3\] in the model$/,
+    );
+    // A config that asks for more values than the file holds stops before allocating them.
+    const bigger = withHeader(good, (h) => {
+      (
+        h.model as { config: { layers: { config: { outFeatures: number } }[] } }
+      ).config.layers[0].config.outFeatures = 5;
+    });
+    expect(messageOf(() => fromBytes(bigger, SRC))).toBe(
+      "model.axon: cannot rebuild the model: Linear: its config needs 20 parameter and buffer values, but the model file holds only 18 in all (18 left for this layer): the header's layer configs do not match its tensors",
     );
   });
 

@@ -333,6 +333,24 @@ describe('binaryCrossEntropy', () => {
     );
     expect(() => binaryCrossEntropy(i32([0, 1]), i32([0, 1]))).toThrow(DTypeError);
   });
+
+  it('refuses input or target outside [0, 1], NaN included, as torch', () => {
+    expect(() => binaryCrossEntropy(f64([0.2, 1.5], [2]), f64([0, 1], [2]))).toThrow(
+      new ValueError(
+        'binaryCrossEntropy: all elements of input should be between 0 and 1, got 1.5 at index 1',
+      ),
+    );
+    expect(() => binaryCrossEntropy(f64([0.2, 0.5], [2]), f64([-0.25, 1], [2]))).toThrow(
+      new ValueError(
+        'binaryCrossEntropy: all elements of target should be between 0 and 1, got -0.25 at index 0',
+      ),
+    );
+    expect(() => binaryCrossEntropy(f64([Number.NaN], [1]), f64([1], [1]))).toThrow(
+      'binaryCrossEntropy: all elements of input should be between 0 and 1, got NaN at index 0',
+    );
+    // int32 targets 0 and 1, and the bounds themselves, are fine.
+    expect(value(binaryCrossEntropy(f64([0, 1], [2]), i32([0, 1])))).toBe(0);
+  });
 });
 
 describe('binaryCrossEntropyWithLogits', () => {

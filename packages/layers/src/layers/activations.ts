@@ -23,17 +23,17 @@ import { checkNumber, checkTensor, show } from './conv_args';
 /** An activation without arguments. */
 abstract class Elementwise extends Module {
   protected abstract readonly layer: string;
-  protected abstract apply(x: Tensor): Tensor;
+  protected abstract compute(x: Tensor): Tensor;
 
   forward(x: Tensor): Tensor {
-    return this.apply(checkTensor(this.layer, x));
+    return this.compute(checkTensor(this.layer, x));
   }
 }
 
 /** The Heaviside step: 1 where x > 0, else 0. Its gradient is 0 everywhere. */
 export class Step extends Elementwise {
   protected readonly layer = 'Step';
-  protected apply(x: Tensor): Tensor {
+  protected compute(x: Tensor): Tensor {
     return step(x);
   }
   static fromConfig(): Step {
@@ -43,7 +43,7 @@ export class Step extends Elementwise {
 
 export class Sigmoid extends Elementwise {
   protected readonly layer = 'Sigmoid';
-  protected apply(x: Tensor): Tensor {
+  protected compute(x: Tensor): Tensor {
     return sigmoid(x);
   }
   static fromConfig(): Sigmoid {
@@ -53,7 +53,7 @@ export class Sigmoid extends Elementwise {
 
 export class Tanh extends Elementwise {
   protected readonly layer = 'Tanh';
-  protected apply(x: Tensor): Tensor {
+  protected compute(x: Tensor): Tensor {
     return tanh(x);
   }
   static fromConfig(): Tanh {
@@ -63,7 +63,7 @@ export class Tanh extends Elementwise {
 
 export class ReLU extends Elementwise {
   protected readonly layer = 'ReLU';
-  protected apply(x: Tensor): Tensor {
+  protected compute(x: Tensor): Tensor {
     return relu(x);
   }
   static fromConfig(): ReLU {

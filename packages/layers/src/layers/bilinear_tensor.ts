@@ -13,6 +13,7 @@ import {
   tanh,
   tidy,
 } from '@axon/tensor';
+import { reserveElements } from '../allocation';
 import { kaimingUniform } from '../init';
 import { type LayerConfig, Module } from '../module';
 import { registerLayer } from '../registry';
@@ -94,6 +95,9 @@ export class BilinearTensor extends Module {
     super();
     this.dim = checkInt('BilinearTensor', 'dim', dim, 1);
     const hasBias = checkBool('BilinearTensor', 'bias', options.bias ?? true);
+    const V = [dim, 2 * dim, 2 * dim];
+    const W = [dim, 2 * dim];
+    reserveElements('BilinearTensor', hasBias ? [V, W, [dim]] : [V, W]);
     this.V = this.addParameter(
       'V',
       tidy(() => kaimingUniform([dim, 2 * dim, 2 * dim], { a: Math.sqrt(5) })),

@@ -12,6 +12,7 @@ import {
   tidy,
   ValueError,
 } from '@axon/tensor';
+import { reserveElements } from '../allocation';
 import { fans, kaimingUniform } from '../init';
 import { type LayerConfig, Module } from '../module';
 import { registerLayer } from '../registry';
@@ -89,6 +90,8 @@ export class Conv2d extends Module {
     const hasBias = checkBool(name, 'bias', options.bias ?? true);
     const [kH, kW] = pairValues(this.kernelSize);
     const shape = [outChannels, inChannels / this.groups, kH, kW];
+    reserveElements(name, hasBias ? [shape, [outChannels]] : [shape]);
+    reserveElements(name, hasBias ? [shape, [outChannels]] : [shape]);
     const { fanIn } = fans(shape);
     this.weight = this.addParameter(
       'weight',

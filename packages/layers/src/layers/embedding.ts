@@ -15,6 +15,7 @@ import {
   where,
 } from '@axon/tensor';
 import '@axon/autograd';
+import { reserveElements } from '../allocation';
 import { type LayerConfig, Module } from '../module';
 import { registerLayer } from '../registry';
 import { checkInt, checkTensor, show } from './conv_args';
@@ -90,9 +91,10 @@ export class Embedding extends Module {
   constructor(numEmbeddings: number, embeddingDim: number, options: EmbeddingOptions = {}) {
     super();
     this.numEmbeddings = checkInt('Embedding', 'numEmbeddings', numEmbeddings, 1);
-    this.embeddingDim = checkInt('Embedding', 'embeddingDim', embeddingDim, 0);
+    this.embeddingDim = checkInt('Embedding', 'embeddingDim', embeddingDim, 1);
     const pad = paddingIndex('Embedding', options.paddingIdx, numEmbeddings);
     this.paddingIdx = pad;
+    reserveElements('Embedding', [[numEmbeddings, embeddingDim]]);
     this.weight = this.addParameter(
       'weight',
       tidy(() => {

@@ -1,4 +1,5 @@
 import { add, fmtShape, matmul, op, reshape, ShapeError, type Tensor, tidy } from '@axon/tensor';
+import { reserveElements } from '../allocation';
 import { kaimingUniform } from '../init';
 import { type LayerConfig, Module } from '../module';
 import { registerLayer } from '../registry';
@@ -51,9 +52,13 @@ export class Linear extends Module {
 
   constructor(inFeatures: number, outFeatures: number, options: LinearOptions = {}) {
     super();
-    this.inFeatures = checkInt('Linear', 'inFeatures', inFeatures, 0);
-    this.outFeatures = checkInt('Linear', 'outFeatures', outFeatures, 0);
+    this.inFeatures = checkInt('Linear', 'inFeatures', inFeatures, 1);
+    this.outFeatures = checkInt('Linear', 'outFeatures', outFeatures, 1);
     const bias = checkBool('Linear', 'bias', options.bias ?? true);
+    reserveElements(
+      'Linear',
+      bias ? [[outFeatures, inFeatures], [outFeatures]] : [[outFeatures, inFeatures]],
+    );
     this.weight = this.addParameter(
       'weight',
       tidy(() => kaimingUniform([outFeatures, inFeatures], { a: Math.sqrt(5) })),

@@ -2,13 +2,11 @@
  * Recurrent layers, after torch.nn: the cells RNNCell, LSTMCell, GRUCell (one time step) and the
  * sequence layers RNN, LSTM, GRU (multi-layer, optionally bidirectional). Parameter names, shapes,
  * gate orders and the default init U(−1/√H, 1/√H) are torch's. The math lives in the functional
- * cores of `rnn_functional.ts` (re-exported here).
+ * cores of `functional/recurrent.ts`.
  */
 
 import { type DType, type Tensor, ValueError } from '@axon/tensor';
-import { uniformInit } from '../init';
-import { type LayerConfig, Module } from '../module';
-import { registerLayer } from '../registry';
+import { reserveCount, reserveElements } from '../allocation';
 import {
   gru,
   gruCell,
@@ -20,9 +18,10 @@ import {
   type RNNNonlinearity,
   rnn,
   rnnCell,
-} from './rnn_functional';
-
-export * from './rnn_functional';
+} from '../functional/recurrent';
+import { uniformInit } from '../init';
+import { type LayerConfig, Module } from '../module';
+import { registerLayer } from '../registry';
 
 export interface RNNCellOptions {
   /** Learn bias_ih and bias_hh (default true). */
@@ -79,7 +78,7 @@ function initParam(shape: number[], hiddenSize: number, dtype: DType): Tensor {
 
 // ---- cells ----
 
-abstract class CellBase extends Module {
+abstract class CellBase<Out = Tensor> extends Module<Tensor, Out> {
   readonly inputSize: number;
   readonly hiddenSize: number;
   readonly bias: boolean;
@@ -102,6 +101,9 @@ abstract class CellBase extends Module {
     this.bias = checkBool(layer, 'bias', options.bias ?? true);
     this.dtype = checkDType(layer, options.dtype ?? 'float32');
     const H = this.hiddenSize;
+    const ih = [gates * H, this.inputSize];
+    const hh = [gates * H, H];
+    reserveElements(layer, this.bias ? [ih, hh, [gates * H], [gates * H]] : [ih, hh]);
     const p = (name: string, shape: number[]) => this.addParameter(name, initParam(shape, H, this.dtype));
     this.weightIh = p('weight_ih', [gates * H, this.inputSize]);
     this.weightHh = p('weight_hh', [gates * H, H]);
@@ -145,7 +147,7 @@ export class RNNCell extends CellBase {
 }
 
 /** torch.nn.LSTMCell (gates i, f, g, o): forward(x, h?, c?) → {h, c}. */
-export class LSTMCell extends CellBase {
+export class LSTMCell extends CellBase<{ h: Tensor; c: Tensor }> {
   constructor(inputSize: number, hiddenSize: number, options: Omit<RNNCellOptions, 'nonlinearity'> = {}) {
     super('LSTMCell', 4, inputSize, hiddenSize, options);
   }
@@ -176,7 +178,7 @@ export class GRUCell extends CellBase {
 
 // ---- sequence layers ----
 
-abstract class RecurrentBase extends Module {
+abstract class RecurrentBase<Out> extends Module<Tensor, Out> {
   readonly inputSize: number;
   readonly hiddenSize: number;
   readonly numLayers: number;
@@ -210,6 +212,10 @@ abstract class RecurrentBase extends Module {
     this.dropout = dropout;
     const H = this.hiddenSize;
     const D = this.bidirectional ? 2 : 1;
+    // Counted rather than listed: numLayers comes from the config, and may be absurd in a bad file.
+    const G = gates * H;
+    const perDirection = (inputs: number) => G * inputs + G * H + (this.bias ? 2 * G : 0);
+    reserveCount(layer, D * perDirection(this.inputSize) + (this.numLayers - 1) * D * perDirection(D * H));
     const p = (name: string, shape: number[]) => this.addParameter(name, initParam(shape, H, this.dtype));
     for (let l = 0; l < this.numLayers; l++) {
       for (let d = 0; d < D; d++) {
@@ -259,7 +265,7 @@ abstract class RecurrentBase extends Module {
  * torch.nn.RNN: forward(x, h0?) → {output, hN}. x [T, B, I] ([B, T, I] with batchFirst, [T, I]
  * unbatched); output [T, B, D·H]; h0 and hN [numLayers·D, B, H]; zeros when h0 is absent.
  */
-export class RNN extends RecurrentBase {
+export class RNN extends RecurrentBase<RecurrentResult> {
   readonly nonlinearity: RNNNonlinearity;
 
   constructor(inputSize: number, hiddenSize: number, options: RNNLayerOptions = {}) {
@@ -282,7 +288,7 @@ export class RNN extends RecurrentBase {
 }
 
 /** torch.nn.LSTM (gates i, f, g, o): forward(x, h0?, c0?) → {output, hN, cN}; layouts as RNN. */
-export class LSTM extends RecurrentBase {
+export class LSTM extends RecurrentBase<LSTMResult> {
   constructor(inputSize: number, hiddenSize: number, options: Omit<RNNLayerOptions, 'nonlinearity'> = {}) {
     super('LSTM', 4, inputSize, hiddenSize, options);
   }
@@ -297,7 +303,7 @@ export class LSTM extends RecurrentBase {
 }
 
 /** torch.nn.GRU (gates r, z, n): forward(x, h0?) → {output, hN}; layouts as RNN. */
-export class GRU extends RecurrentBase {
+export class GRU extends RecurrentBase<RecurrentResult> {
   constructor(inputSize: number, hiddenSize: number, options: Omit<RNNLayerOptions, 'nonlinearity'> = {}) {
     super('GRU', 3, inputSize, hiddenSize, options);
   }

@@ -11,6 +11,7 @@ import {
   tidy,
   ValueError,
 } from '@axon/tensor';
+import { reserveElements } from '../allocation';
 import { kaimingUniform } from '../init';
 import { type LayerConfig, Module } from '../module';
 import { registerLayer } from '../registry';
@@ -62,8 +63,8 @@ export class SparseLinear extends Module {
   constructor(inFeatures: number, outFeatures: number, options: SparseLinearOptions = {}) {
     super();
     const name = 'SparseLinear';
-    this.inFeatures = checkInt(name, 'inFeatures', inFeatures, 0);
-    this.outFeatures = checkInt(name, 'outFeatures', outFeatures, 0);
+    this.inFeatures = checkInt(name, 'inFeatures', inFeatures, 1);
+    this.outFeatures = checkInt(name, 'outFeatures', outFeatures, 1);
     const density = options.density ?? 0.1;
     if (typeof density !== 'number' || !(density > 0 && density <= 1)) {
       throw new ValueError(`${name}: expected density to be a number in (0, 1], got ${show(density)}`);
@@ -75,6 +76,7 @@ export class SparseLinear extends Module {
         ? tidy(() => randint(0, 2 ** 31 - 1, [], { generator: defaultGenerator() }).item())
         : checkInt(name, 'seed', options.seed, 0);
     const shape = [outFeatures, inFeatures];
+    reserveElements(name, hasBias ? [shape, shape, [outFeatures]] : [shape, shape]);
     const mask = tidy(() => bernoulli(density, shape, { generator: new Generator(this.seed) }));
     this.mask = this.addBuffer('mask', mask);
     this.weight = this.addParameter(

@@ -1,9 +1,13 @@
 /**
- * The Axon model file, in memory. Layout:
+ * The Axon model file, in memory. Layout (format version 2):
  *
  *   'AXON' (4 bytes) | header length L (uint32 LE) | header (L bytes of UTF-8 JSON) | data blob
+ *   | checksum (uint32 LE)
  *
- * The header is JSON: `{format: 'axon-model', version: 1, model: LayerSpec, tensors: [{name,
+ * The checksum is the CRC-32 (zlib's, see crc32.ts) of every byte before it: magic, header length,
+ * header and blob. Format 1 files are the same without the checksum; they still load.
+ *
+ * The header is JSON: `{format: 'axon-model', version: 2, model: LayerSpec, tensors: [{name,
  * shape, dtype, offset, length}], blobLength, extra?}`. `model` is `specOf(model)`; `tensors`
  * lists the state dict entries, then the extra tensors under 'extra/<name>'; offsets and lengths
  * are in bytes, from the start of the blob, which holds each tensor's values little-endian
@@ -11,15 +15,24 @@
  * rounded up, to a multiple of 8 bytes. `extra` is the caller's JSON, stored as is.
  *
  * Reading never evaluates code: the model is rebuilt from its spec through the layer registry
- * (`fromSpec`) and its tensors loaded with a strict `loadStateDict`. No Node API is used here, so
+ * (`fromSpec`) and its tensors loaded with a strict `loadStateDict`. Nothing is allocated before
+ * the checksum, the header's structure and every tensor's shape, dtype, offset and length have
+ * been checked against the blob, and the model is built under an allocation budget of the values
+ * the file holds (see allocation.ts), so a corrupt or hostile header fails fast with a
+ * ModelFileError instead of allocating what its configs claim. No Node API is used here, so
  * this works in browsers; files.ts adds save/load on top.
  */
 import { type DType, fmtShape, Tensor, tensor, ValueError } from '@axon/tensor';
-import type { Module } from '../module';
+import { withAllocationBudget } from '../allocation';
+import type { AnyModule, Module } from '../module';
 import { fromSpec, type LayerSpec, specOf } from '../registry';
+import { crc32, formatCrc32 } from './crc32';
 
 export const FORMAT_NAME = 'axon-model';
-export const FORMAT_VERSION = 1;
+export const FORMAT_VERSION = 2;
+/** The first version with a checksum after the blob. */
+const CHECKSUM_SINCE = 2;
+const CHECKSUM_BYTES = 4;
 const MAGIC = [0x41, 0x58, 0x4f, 0x4e]; // 'AXON'
 const PREAMBLE = 8; // magic + header length
 const ALIGN = 8;
@@ -28,7 +41,11 @@ const EXTRA_PREFIX = 'extra/';
 /** Where a model file came from, for messages, when the caller does not say. */
 const DEFAULT_SOURCE = '<model bytes>';
 
-/** A model file that cannot be read or written. The message starts with the file's name. */
+/**
+ * A model file that cannot be read or written: corrupt (checksum mismatch, truncated, a header that
+ * does not describe its blob), of another format or version, or naming a layer that is not
+ * registered. The message starts with the file's name (`source`).
+ */
 export class ModelFileError extends Error {
   override name = 'ModelFileError';
 
@@ -75,8 +92,11 @@ export interface ToBytesOptions {
   extra?: ModelExtra;
 }
 
-export interface LoadedModel {
-  model: Module;
+/** What `load` / `fromBytes` return: the rebuilt model, and what was saved beside it. */
+export interface LoadedModel<M extends AnyModule = Module> {
+  /** The model, rebuilt from its spec with its saved parameters and buffers, in training mode. */
+  model: M;
+  /** `options.extra` as given to save/toBytes (`tensors` is `{}` when none were saved). */
   extra: { json?: unknown; tensors: Record<string, Tensor> };
 }
 
@@ -132,7 +152,7 @@ function typedFromBytes(bytes: Uint8Array, dtype: DType) {
  * Serializes `model` (its spec and state dict) and optional extras into one model file's bytes.
  * The model's layers, and every layer inside it, must be registered (see registerLayer).
  */
-export function toBytes(model: Module, options: ToBytesOptions = {}): Uint8Array {
+export function toBytes(model: AnyModule, options: ToBytesOptions = {}): Uint8Array {
   const spec = specOf(model);
   const entries: [string, Tensor][] = Object.entries(model.stateDict());
   for (const [name] of entries) {
@@ -178,17 +198,19 @@ export function toBytes(model: Module, options: ToBytesOptions = {}): Uint8Array
     json = p;
   }
 
-  const out = new Uint8Array(PREAMBLE + json.byteLength + blobLength);
+  const out = new Uint8Array(PREAMBLE + json.byteLength + blobLength + CHECKSUM_BYTES);
   out.set(MAGIC, 0);
   new DataView(out.buffer).setUint32(4, json.byteLength, true);
   out.set(json, PREAMBLE);
   const blobStart = PREAMBLE + json.byteLength;
   for (const [i, e] of tensors.entries()) out.set(chunks[i], blobStart + e.offset);
+  const end = out.length - CHECKSUM_BYTES;
+  new DataView(out.buffer).setUint32(end, crc32(out.subarray(0, end)), true);
   return out;
 }
 
 function isNonNegInt(v: unknown): v is number {
-  return typeof v === 'number' && Number.isInteger(v) && v >= 0;
+  return typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
 }
 
 function describe(v: unknown): string {
@@ -243,11 +265,46 @@ function checkHeader(fail: (reason: string) => never, h: unknown): ModelFileHead
 }
 
 /**
- * Reads a model file's bytes: rebuilds the model from its spec (through the layer registry, so
- * every layer's package must have been imported) and loads its state dict strictly. `source`
- * (a file name) starts every error message.
+ * Checks the checksum after the blob: the CRC-32 of everything before it. When it does not match
+ * but the header was read and says how long the file should be, a length that differs is
+ * reported instead (a truncated file is clearer said so).
  */
-export function fromBytes(bytes: Uint8Array, source: string = DEFAULT_SOURCE): LoadedModel {
+function checkChecksum(
+  fail: (reason: string) => never,
+  bytes: Uint8Array,
+  expectedLength: number | null,
+): void {
+  const describeLength = (): void => {
+    if (expectedLength === null || bytes.length === expectedLength) return;
+    if (bytes.length < expectedLength)
+      fail(`truncated data (expected ${expectedLength} bytes, got ${bytes.length})`);
+    fail(`unexpected bytes after the data (expected ${expectedLength} bytes, got ${bytes.length})`);
+  };
+  if (bytes.length < CHECKSUM_BYTES + PREAMBLE) {
+    describeLength();
+    fail(`truncated file (${bytes.length} bytes, too short to hold a checksum)`);
+  }
+  const end = bytes.length - CHECKSUM_BYTES;
+  const stored = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(end, true);
+  const actual = crc32(bytes.subarray(0, end));
+  if (stored === actual) return;
+  describeLength();
+  fail(
+    `checksum mismatch: the file records CRC-32 ${formatCrc32(stored)}, its contents give ${formatCrc32(actual)} (the file is corrupt or was changed after it was written)`,
+  );
+}
+
+/**
+ * Reads a model file's bytes: checks them (checksum, header, every tensor's extent against the
+ * blob), rebuilds the model from its spec (through the layer registry, so every layer's package
+ * must have been imported) and loads its state dict strictly. Returns `{ model, extra }`: the
+ * model, and what was saved beside it. `source` (a file name) starts every error message; every
+ * error is a ModelFileError. Format 1 files (no checksum) are read too.
+ */
+export function fromBytes<M extends AnyModule = Module>(
+  bytes: Uint8Array,
+  source: string = DEFAULT_SOURCE,
+): LoadedModel<M> {
   const fail = (reason: string, cause?: unknown): never => {
     throw new ModelFileError(source, reason, cause === undefined ? undefined : { cause });
   };
@@ -262,39 +319,60 @@ export function fromBytes(bytes: Uint8Array, source: string = DEFAULT_SOURCE): L
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const headerLength = view.getUint32(4, true);
   const blobStart = PREAMBLE + headerLength;
-  if (bytes.length < blobStart) fail(`truncated header (expected ${blobStart} bytes, got ${bytes.length})`);
 
+  if (bytes.length < blobStart) fail(`truncated header (expected ${blobStart} bytes, got ${bytes.length})`);
+  // The header is parsed first only to learn the format version (format 1 has no checksum); any
+  // problem with it is reported after the checksum has been checked, since a corrupt byte
+  // explains it best.
   let parsed: unknown;
+  let parseError: unknown = null;
   try {
     const text = new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(PREAMBLE, blobStart));
     parsed = JSON.parse(text);
   } catch (e) {
-    fail(`header is not valid JSON (${(e as Error).message})`, e);
+    parseError = e;
+  }
+  const fields = (typeof parsed === 'object' && parsed !== null ? parsed : {}) as Record<string, unknown>;
+  const blobLength = isNonNegInt(fields.blobLength) ? fields.blobLength : null;
+  const version = fields.version;
+  const newer = isNonNegInt(version) && version > FORMAT_VERSION;
+  const v1Length = blobLength === null ? null : blobStart + blobLength;
+  const v2Length = v1Length === null ? null : v1Length + CHECKSUM_BYTES;
+  // A format-1 header on a file 4 bytes longer than format 1 would be is a format-2 file whose
+  // version digit changed: its checksum says so.
+  const withChecksum = !newer && !(version === 1 && parseError === null && bytes.length !== v2Length);
+  if (withChecksum) checkChecksum(fail, bytes, v2Length);
+  if (parseError !== null) {
+    fail(`header is not valid JSON (${(parseError as Error).message})`, parseError);
   }
   const header = checkHeader(fail, parsed);
 
-  const expected = blobStart + header.blobLength;
+  const expected = blobStart + header.blobLength + (header.version >= CHECKSUM_SINCE ? CHECKSUM_BYTES : 0);
   if (bytes.length < expected) fail(`truncated data (expected ${expected} bytes, got ${bytes.length})`);
   if (bytes.length > expected) {
     fail(`unexpected bytes after the data (expected ${expected} bytes, got ${bytes.length})`);
   }
+  let stateElements = 0;
   for (const e of header.tensors) {
     if (e.offset + e.length > header.blobLength) {
       fail(
         `tensor '${e.name}' (offset ${e.offset}, length ${e.length}) runs past the end of the data (${header.blobLength} bytes)`,
       );
     }
-    const want = e.shape.reduce((n, d) => n * d, 1) * bytesPerElement(e.dtype);
+    const elements = e.shape.reduce((n, d) => n * d, 1);
+    const want = elements * bytesPerElement(e.dtype);
     if (e.length !== want) {
       fail(
         `tensor '${e.name}' of shape ${fmtShape(e.shape)} and dtype ${e.dtype} needs ${want} bytes, but its length is ${e.length}`,
       );
     }
+    if (!e.name.startsWith(EXTRA_PREFIX)) stateElements += elements;
   }
 
-  let model: Module;
+  let model: M;
   try {
-    model = fromSpec(header.model);
+    // Layer constructors may allocate no more than the file holds (see allocation.ts).
+    model = withAllocationBudget(stateElements, () => fromSpec(header.model)) as M;
   } catch (e) {
     return fail(`cannot rebuild the model: ${(e as Error).message}`, e);
   }
@@ -324,7 +402,7 @@ export function fromBytes(bytes: Uint8Array, source: string = DEFAULT_SOURCE): L
     for (const t of Object.values(state)) t.dispose();
   }
 
-  const extra: LoadedModel['extra'] = { tensors: extraTensors };
+  const extra: LoadedModel<M>['extra'] = { tensors: extraTensors };
   if ('extra' in header) extra.json = header.extra;
   return { model, extra };
 }

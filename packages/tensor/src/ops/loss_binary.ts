@@ -2,6 +2,7 @@
  * Binary cross-entropy, on probabilities and (the stable form) on logits, as torch's
  * binary_cross_entropy and binary_cross_entropy_with_logits.
  */
+import { ValueError } from '../errors';
 import type { Tensor } from '../tensor';
 import { abs, add, clamp, exp, gt, log, log1p, maximum, mul, neg, sub, where } from './elementwise';
 import {
@@ -39,8 +40,31 @@ function clampedLog(p: Tensor): Tensor {
 }
 
 /**
+ * torch's check that every element of the input (and of the target) of binary_cross_entropy lies
+ * in [0, 1], NaN failing it too, with torch's words. It needs the values, so it is made where
+ * reading them is cheap: on the CPU backend, where they are already in memory (one copy and one
+ * pass, small beside the loss's own ops). On another backend (the GPU one) reading them would
+ * force a device-to-host transfer and a sync at every step, so there they are not checked: values
+ * outside [0, 1] give a meaningless loss (NaN for p < 0 or p > 1), as in torch on CUDA, which
+ * checks them only with a device-side assertion.
+ */
+function checkUnitInterval(name: string, t: Tensor, label: string): void {
+  if (t.backend.name !== 'cpu') return;
+  const values = t.dataSync();
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (!(v >= 0 && v <= 1)) {
+      throw new ValueError(
+        `${name}: all elements of ${label} should be between 0 and 1, got ${v} at index ${i}`,
+      );
+    }
+  }
+}
+
+/**
  * −w·(t·log(p) + (1 − t)·log(1 − p)) for probabilities `probs` and targets of the same shape,
- * each log clamped at −100.
+ * each log clamped at −100. As torch, every element of `probs` and of `target` must lie in [0, 1]
+ * (a ValueError otherwise; checked on the CPU backend only, see checkUnitInterval).
  */
 export const binaryCrossEntropy = op(
   (probs: Tensor, target: Tensor, opts?: BinaryCrossEntropyOptions): Tensor => {
@@ -50,6 +74,8 @@ export const binaryCrossEntropy = op(
     const t = sameShapeAs(name, target, 'target', p.shape, p.dtype);
     const reduction = checkReduction(name, o.reduction ?? 'mean', REDUCTIONS);
     const weight = broadcastWeight(name, o.weight, 'weight', p.shape, p.dtype);
+    checkUnitInterval(name, p, 'input');
+    checkUnitInterval(name, t, 'target');
     let loss = neg(add(mul(t, clampedLog(p)), mul(sub(1, t), clampedLog(sub(1, p)))));
     if (weight) loss = mul(loss, weight);
     return reduceLoss(loss, reduction);

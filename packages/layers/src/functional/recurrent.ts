@@ -1,7 +1,7 @@
 /**
  * The functional cores of the recurrent layers: plain functions over tensors, with PyTorch's
  * equations, layouts and gate orders (LSTM i, f, g, o; GRU r, z, n). The Modules in
- * `recurrent.ts` call these.
+ * `layers/recurrent.ts` call these.
  *
  * A sequence layer projects the whole input sequence with one matmul (x W_ihᵀ + b, for all time
  * steps at once), then runs the recurrence step by step, with only the h W_hhᵀ product and the
