@@ -23,6 +23,7 @@ import {
   tensor,
   tidy,
 } from '@axon/tensor';
+import { seededValues, expectClose as sharedExpectClose } from '@axon/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 // The default backend is read before the package is imported (dynamically, below).
@@ -41,15 +42,9 @@ function gpuMemory(): { numBuffers: number; numBytes: number } {
   return gpuBackend().memory();
 }
 
-/** Deterministic values in [-1, 1). */
+/** Deterministic values in [-1, 1), rounded to float32 (@axon/testing's seeded generator). */
 function values(n: number, seed: number): Float32Array {
-  const out = new Float32Array(n);
-  let s = seed >>> 0;
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = s / 2 ** 31 - 1;
-  }
-  return out;
+  return Float32Array.from(seededValues(n, seed));
 }
 
 /** Runs `fn` on the cpu backend (host arrays in, host array out) and returns to 'gpu'. */
@@ -62,22 +57,9 @@ function onCpu(fn: () => Tensor): Float32Array {
   }
 }
 
+/** The shared `expectClose` (@axon/testing) with rtol and atol positional. */
 function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, rtol = 1e-5, atol = 1e-6): void {
-  expect(actual.length).toBe(expected.length);
-  let worst = 0;
-  let at = -1;
-  for (let i = 0; i < expected.length; i++) {
-    const err = Math.abs(actual[i] - expected[i]) / (atol + rtol * Math.abs(expected[i]));
-    if (!(err <= worst)) {
-      worst = err;
-      at = i;
-    }
-  }
-  if (!(worst <= 1)) {
-    throw new Error(
-      `element ${at}: got ${actual[at]}, expected ${expected[at]} (${worst.toFixed(2)}× tolerance)`,
-    );
-  }
+  sharedExpectClose(actual, expected, { rtol, atol });
 }
 
 describe('registration', () => {

@@ -1,5 +1,7 @@
 import {
+  checkPositiveInt,
   defaultGenerator,
+  describeValue,
   fmtShape,
   Generator,
   indexSelect,
@@ -11,7 +13,7 @@ import {
   tidy,
   ValueError,
 } from '@axon/tensor';
-import { type Dataset, describe, type Sample, TensorDataset } from './dataset';
+import { type Dataset, type Sample, TensorDataset } from './dataset';
 
 export interface DataLoaderOptions {
   /** Samples per batch (default 32). */
@@ -51,7 +53,7 @@ export class DataLoader implements Iterable<Sample>, AsyncIterable<Sample> {
       typeof (dataset as Partial<Dataset<Sample>>).get !== 'function'
     ) {
       throw new ValueError(
-        `DataLoader: expected a dataset with 'length' and 'get(index)', got ${describe(dataset)}`,
+        `DataLoader: expected a dataset with 'length' and 'get(index)', got ${describeValue(dataset)}`,
       );
     }
     const n = dataset.length;
@@ -59,14 +61,12 @@ export class DataLoader implements Iterable<Sample>, AsyncIterable<Sample> {
       throw new ValueError(`DataLoader: the dataset's length must be a non-negative integer, got ${n}`);
     }
     if (options === null || typeof options !== 'object') {
-      throw new ValueError(`DataLoader: options must be an object, got ${describe(options)}`);
+      throw new ValueError(`DataLoader: options must be an object, got ${describeValue(options)}`);
     }
     const { batchSize = 32, shuffle = false, dropLast = false, generator, seed } = options;
-    if (!Number.isInteger(batchSize) || batchSize < 1) {
-      throw new ValueError(`DataLoader: batchSize must be a positive integer, got ${batchSize}`);
-    }
+    checkPositiveInt('DataLoader', 'batchSize', batchSize);
     if (generator !== undefined && !(generator instanceof Generator)) {
-      throw new ValueError(`DataLoader: generator must be a Generator, got ${describe(generator)}`);
+      throw new ValueError(`DataLoader: generator must be a Generator, got ${describeValue(generator)}`);
     }
     if (seed !== undefined && !Number.isInteger(seed)) {
       throw new ValueError(`DataLoader: seed must be an integer, got ${seed}`);
@@ -143,7 +143,7 @@ export class DataLoader implements Iterable<Sample>, AsyncIterable<Sample> {
         const s = ds.get(i) as Partial<Sample> | null;
         if (s === null || typeof s !== 'object' || !(s.x instanceof Tensor) || !(s.y instanceof Tensor)) {
           throw new ValueError(
-            `DataLoader: dataset.get(${i}) returned ${describe(s)}, expected {x: Tensor, y: Tensor}`,
+            `DataLoader: dataset.get(${i}) returned ${describeValue(s)}, expected {x: Tensor, y: Tensor}`,
           );
         }
         if (xs.length > 0) sameShape(i, 'x', xs[0], s.x);

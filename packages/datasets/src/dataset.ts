@@ -1,4 +1,4 @@
-import { fmtShape, narrow, reshape, ShapeError, Tensor, ValueError } from '@axon/tensor';
+import { describeValue, fmtShape, narrow, reshape, ShapeError, Tensor, ValueError } from '@axon/tensor';
 
 /** Anything indexable with a known length: `get(i)` for `0 <= i < length`. */
 export interface Dataset<T> {
@@ -23,7 +23,7 @@ export class TensorDataset implements Dataset<Sample> {
   constructor(x: Tensor, y: Tensor) {
     if (!(x instanceof Tensor) || !(y instanceof Tensor)) {
       throw new ValueError(
-        `TensorDataset: expected two Tensors (x, y), got ${describe(x)} and ${describe(y)}`,
+        `TensorDataset: expected two Tensors (x, y), got ${describeValue(x)} and ${describeValue(y)}`,
       );
     }
     if (x.isDisposed || y.isDisposed) {
@@ -67,12 +67,4 @@ export function checkIndex(what: string, index: number, length: number): void {
   if (!Number.isInteger(index) || index < 0 || index >= length) {
     throw new ValueError(`${what}: index ${index} is out of range: expected an integer in [0, ${length})`);
   }
-}
-
-export function describe(x: unknown): string {
-  if (x === null) return 'null';
-  if (x === undefined) return 'undefined';
-  if (Array.isArray(x)) return 'an array';
-  if (typeof x === 'object') return (x as object).constructor?.name ?? 'an object';
-  return `${typeof x} ${String(x)}`;
 }

@@ -1,4 +1,4 @@
-import { tensor, ValueError } from '@axon/tensor';
+import { checkOneOf, checkPositiveInt, tensor, ValueError } from '@axon/tensor';
 import { TensorDataset } from './dataset';
 import { type IdxData, readIdx, readMaybeGzip } from './idx';
 
@@ -198,9 +198,7 @@ async function readFashionClass(dir: string, c: number): Promise<Uint8Array> {
 }
 
 function checkSplit(what: string, split: unknown): asserts split is DatasetSplit {
-  if (split !== 'train' && split !== 'test') {
-    throw new ValueError(`${what}: split must be 'train' or 'test', got ${JSON.stringify(split)}`);
-  }
+  checkOneOf(what, 'split', split, ['train', 'test']);
 }
 
 function checkLimit(what: string, options: ImageDatasetOptions): number | undefined {
@@ -208,9 +206,7 @@ function checkLimit(what: string, options: ImageDatasetOptions): number | undefi
     throw new ValueError(`${what}: options must be an object`);
   }
   const { limit } = options;
-  if (limit !== undefined && (!Number.isInteger(limit) || limit < 1)) {
-    throw new ValueError(`${what}: limit must be a positive integer, got ${limit}`);
-  }
+  if (limit !== undefined) checkPositiveInt(what, 'limit', limit);
   if (options.dir !== undefined && (typeof options.dir !== 'string' || options.dir === '')) {
     throw new ValueError(`${what}: dir must be a folder path, got ${String(options.dir)}`);
   }

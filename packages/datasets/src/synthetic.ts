@@ -1,4 +1,13 @@
-import { defaultGenerator, Generator, randomNormal, randomUnit, tensor, ValueError } from '@axon/tensor';
+import {
+  checkNumber,
+  checkPositiveInt,
+  defaultGenerator,
+  Generator,
+  randomNormal,
+  randomUnit,
+  tensor,
+  ValueError,
+} from '@axon/tensor';
 import { TensorDataset } from './dataset';
 
 export interface SeedOptions {
@@ -36,9 +45,9 @@ export interface SpiralsOptions extends SeedOptions {
  */
 export function spirals(options: SpiralsOptions = {}): TensorDataset {
   const { perClass = 100, classes = 2, noise = 0 } = options;
-  positiveInt('spirals', 'perClass', perClass);
-  positiveInt('spirals', 'classes', classes);
-  nonNegative('spirals', 'noise', noise);
+  checkPositiveInt('spirals', 'perClass', perClass);
+  checkPositiveInt('spirals', 'classes', classes);
+  checkNumber('spirals', 'noise', noise, { min: 0 });
   const g = generatorOf('spirals', options);
   const n = perClass * classes;
   const { seed, offset } = g.take(2 * n);
@@ -79,14 +88,14 @@ export function blobs(options: BlobsOptions): TensorDataset {
     throw new ValueError('blobs: expected options {n, centers, std?, seed?}');
   }
   const { n, centers, std = 1, box = [-10, 10] } = options;
-  positiveInt('blobs', 'n', n);
+  checkPositiveInt('blobs', 'n', n);
   const g = generatorOf('blobs', options);
   let points: number[][];
   let features: number;
   if (typeof centers === 'number') {
-    positiveInt('blobs', 'centers', centers);
+    checkPositiveInt('blobs', 'centers', centers);
     features = options.features ?? 2;
-    positiveInt('blobs', 'features', features);
+    checkPositiveInt('blobs', 'features', features);
     if (!(Number.isFinite(box[0]) && Number.isFinite(box[1]) && box[1] >= box[0])) {
       throw new ValueError(`blobs: box must be [low, high] with low <= high, got [${box.join(', ')}]`);
     }
@@ -123,7 +132,7 @@ export function blobs(options: BlobsOptions): TensorDataset {
   if (stds.length !== k) {
     throw new ValueError(`blobs: std has ${stds.length} entries, expected one per center (${k})`);
   }
-  for (const s of stds) nonNegative('blobs', 'std', s);
+  for (const s of stds) checkNumber('blobs', 'std', s, { min: 0 });
   const { seed, offset } = g.take(2 * n * features);
   const x = new Float32Array(n * features);
   const y = new Int32Array(n);
@@ -154,8 +163,8 @@ export interface SineWindowsOptions {
  */
 export function sineWindows(options: SineWindowsOptions = {}): TensorDataset {
   const { length = 1000, window = 10, step = 0.1 } = options;
-  positiveInt('sineWindows', 'length', length);
-  positiveInt('sineWindows', 'window', window);
+  checkPositiveInt('sineWindows', 'length', length);
+  checkPositiveInt('sineWindows', 'window', window);
   if (!Number.isFinite(step) || step <= 0) {
     throw new ValueError(`sineWindows: step must be a positive number, got ${step}`);
   }
@@ -189,16 +198,4 @@ function generatorOf(what: string, o: SeedOptions): Generator {
     return new Generator(o.seed);
   }
   return defaultGenerator();
-}
-
-function positiveInt(what: string, name: string, v: unknown): void {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) {
-    throw new ValueError(`${what}: ${name} must be a positive integer, got ${String(v)}`);
-  }
-}
-
-function nonNegative(what: string, name: string, v: unknown): void {
-  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) {
-    throw new ValueError(`${what}: ${name} must be a finite number >= 0, got ${String(v)}`);
-  }
 }

@@ -1,5 +1,7 @@
 import {
+  checkPositiveInt,
   DTypeError,
+  describeValue,
   div,
   fmtShape,
   isFloat,
@@ -16,7 +18,6 @@ import {
   ValueError,
   where,
 } from '@axon/tensor';
-import { describe } from './dataset';
 
 /**
  * (x - mean) / std. `mean` and `std` are numbers, or one number per channel (axis 1, so for
@@ -67,7 +68,7 @@ function stat(
       x.shape.map((n, d) => (d === 1 ? n : 1)),
     );
   }
-  throw new ValueError(`${what}: ${name} must be a number, an array or a Tensor, got ${describe(v)}`);
+  throw new ValueError(`${what}: ${name} must be a number, an array or a Tensor, got ${describeValue(v)}`);
 }
 
 /**
@@ -92,9 +93,7 @@ export function oneHot(y: Tensor, numClasses: number): Tensor {
   if (y.dtype !== 'int32') {
     throw new DTypeError(`oneHot: expected int32 class indices, got ${y.dtype}`);
   }
-  if (!Number.isInteger(numClasses) || numClasses < 1) {
-    throw new ValueError(`oneHot: numClasses must be a positive integer, got ${numClasses}`);
-  }
+  checkPositiveInt('oneHot', 'numClasses', numClasses);
   return oneHotOp(y, numClasses, 'float32');
 }
 
@@ -108,6 +107,6 @@ export function flattenImages(x: Tensor): Tensor {
 }
 
 function checkTensor(what: string, x: unknown): asserts x is Tensor {
-  if (!(x instanceof Tensor)) throw new ValueError(`${what}: expected a Tensor, got ${describe(x)}`);
+  if (!(x instanceof Tensor)) throw new ValueError(`${what}: expected a Tensor, got ${describeValue(x)}`);
   if (x.isDisposed) throw new ValueError(`${what}: the tensor is disposed`);
 }

@@ -182,10 +182,10 @@ describe('DataLoader', () => {
   it('validates its options', () => {
     const ds = numbered();
     expect(() => new DataLoader(ds, { batchSize: 0 })).toThrow(
-      /DataLoader: batchSize must be a positive integer, got 0/,
+      /DataLoader: expected batchSize to be a positive integer, got number 0/,
     );
     expect(() => new DataLoader(ds, { batchSize: 2.5 })).toThrow(
-      /batchSize must be a positive integer, got 2.5/,
+      /expected batchSize to be a positive integer, got number 2.5/,
     );
     expect(() => new DataLoader(ds, { seed: 1, generator: new Generator(1) })).toThrow(
       /either generator or seed/,

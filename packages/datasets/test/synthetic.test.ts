@@ -45,8 +45,12 @@ describe('spirals', () => {
     const b = spirals({ noise: 0.2 }).x.dataSync();
     manualSeed(4);
     expect(spirals({ noise: 0.2 }).x.dataSync()).toEqual(b);
-    expect(() => spirals({ perClass: 0 })).toThrow(/spirals: perClass must be a positive integer, got 0/);
-    expect(() => spirals({ noise: -1 })).toThrow(/spirals: noise must be a finite number >= 0/);
+    expect(() => spirals({ perClass: 0 })).toThrow(
+      /spirals: expected perClass to be a positive integer, got number 0/,
+    );
+    expect(() => spirals({ noise: -1 })).toThrow(
+      /spirals: expected noise to be a finite number >= 0, got number -1/,
+    );
   });
 });
 
@@ -89,7 +93,7 @@ describe('blobs', () => {
     expect(() => blobs({ n: 10, centers: 2, std: [1] })).toThrow(
       /std has 1 entries, expected one per center \(2\)/,
     );
-    expect(() => blobs({ n: 0, centers: 2 })).toThrow(/blobs: n must be a positive integer/);
+    expect(() => blobs({ n: 0, centers: 2 })).toThrow(/blobs: expected n to be a positive integer/);
   });
 });
 

@@ -126,10 +126,12 @@ describe('CharCorpus on tiny-shakespeare', () => {
     expect(() => c.decode([0, 99])).toThrow(/id 99 at position 1 is out of range/);
     expect(() => c.decode([0.5])).toThrow(ValueError);
     expect(() => c.split(1)).toThrow(/fraction must be in \(0, 1\), got 1/);
-    expect(() => c.windows(c.ids, 0)).toThrow(/seqLen must be a positive integer, got 0/);
+    expect(() => c.windows(c.ids, 0)).toThrow(/expected seqLen to be a positive integer, got number 0/);
     expect(() => c.windows(c.ids, 20)).toThrow(/needs at least 21 ids/);
     expect(() => c.windows(new Int32Array([0, 1, 2, 50]), 2)).toThrow(/id 50 at position 3/);
-    expect(() => c.windows(c.ids, 2, { batchSize: 1.5 })).toThrow(/batchSize must be a positive integer/);
+    expect(() => c.windows(c.ids, 2, { batchSize: 1.5 })).toThrow(
+      /expected batchSize to be a positive integer/,
+    );
     expect(() => new CharCorpus('')).toThrow(/CharCorpus: the text is empty/);
     await expect(CharCorpus.fromFile('/no/such/file.txt')).rejects.toThrow(
       /CharCorpus.fromFile: cannot read '\/no\/such\/file.txt': no such file/,

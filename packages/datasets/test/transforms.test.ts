@@ -1,11 +1,10 @@
 import { DTypeError, ShapeError, tensor } from '@axon/tensor';
+import { expectClose } from '@axon/testing';
 import { describe, expect, it } from 'vitest';
 import { flattenImages, mnist, normalize, oneHot, standardize } from '../src';
 
-const close = (a: ArrayLike<number>, b: number[]) => {
-  expect(a.length).toBe(b.length);
-  for (let i = 0; i < b.length; i++) expect(a[i]).toBeCloseTo(b[i], 5);
-};
+/** The shared `expectClose` (@axon/testing), to 5 decimal digits as `toBeCloseTo`. */
+const close = (a: ArrayLike<number>, b: number[]) => expectClose(a, b, 5);
 
 describe('transforms', () => {
   it('normalize: scalar and per-channel constants', () => {
@@ -58,7 +57,9 @@ describe('transforms', () => {
     ]);
     expect(() => oneHot(tensor([0.5]), 2)).toThrow(DTypeError);
     expect(() => oneHot(tensor([3], 'int32'), 3)).toThrow(/oneHot: class index 3 is out of range \[0, 3\)/);
-    expect(() => oneHot(tensor([1], 'int32'), 0)).toThrow(/numClasses must be a positive integer, got 0/);
+    expect(() => oneHot(tensor([1], 'int32'), 0)).toThrow(
+      /oneHot: expected numClasses to be a positive integer, got number 0/,
+    );
   });
 
   it('flattenImages: [N, C, H, W] to [N, C*H*W]', () => {

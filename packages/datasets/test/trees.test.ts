@@ -75,7 +75,9 @@ describe('SST trees', () => {
     const shared = await sst('dev', { dir: SST_DIR });
     expect(bundled.map(treeToString)).toEqual(shared.map(treeToString));
     expect((await sst('test', { binary: true })).length).toBe(1821);
-    await expect(sst('valid' as never)).rejects.toThrow(/sst: split must be 'train', 'dev' or 'test'/);
+    await expect(sst('valid' as never)).rejects.toThrow(
+      /sst: expected split to be one of 'train', 'dev', 'test'/,
+    );
   });
 
   it('parses a tree into nodes, words and the post-order', () => {
@@ -191,7 +193,7 @@ describe('SST trees', () => {
     expect(lower.id('THE')).toBe(1);
     expect(lower.id('cat')).toBe(0);
     expect(() => TreeVocabulary.fromTrees(trees, { minCount: 0 })).toThrow(
-      /minCount must be a positive integer/,
+      /expected minCount to be a positive integer/,
     );
 
     const train = await readTrees(join(SST_DIR, 'train.txt'));

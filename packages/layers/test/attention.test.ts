@@ -20,16 +20,12 @@ import {
   ValueError,
   zeros,
 } from '@axon/tensor';
+import { expectClose as sharedExpectClose } from '@axon/testing';
 import { describe, expect, it } from 'vitest';
 
+/** The shared `expectClose` (@axon/testing): |got − expected| <= tol · (1 + |expected|). */
 function expectClose(t: Tensor, expected: ArrayLike<number>, tol = 1e-5): void {
-  const got = Array.from(t.dataSync());
-  expect(got.length).toBe(expected.length);
-  got.forEach((g, i) => {
-    expect(Math.abs(g - expected[i]), `element ${i}: got ${g}, expected ${expected[i]}`).toBeLessThanOrEqual(
-      tol * (1 + Math.abs(expected[i])),
-    );
-  });
+  sharedExpectClose(t, expected, { rtol: tol, atol: tol });
 }
 
 /** Deterministic, kink-free test data. */

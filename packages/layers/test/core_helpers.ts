@@ -2,11 +2,11 @@
 import { checkGradients } from '@axon/autograd';
 import { fromSpec, type Module, specOf } from '@axon/layers';
 import { Generator, memory, randn, type Tensor, tensor, tidy } from '@axon/tensor';
+import { expectGradientsOk, expectClose as sharedExpectClose, valuesOf } from '@axon/testing';
 import { expect } from 'vitest';
 
 export function expectGradientsMatch(f: (...xs: Tensor[]) => Tensor, inputs: Tensor[]): void {
-  const report = checkGradients(f, inputs);
-  expect(report.ok, report.message).toBe(true);
+  expectGradientsOk(checkGradients(f, inputs));
 }
 
 /** A float64 standard normal tensor from a fixed generator. */
@@ -16,15 +16,12 @@ export function rand64(shape: number[], seed = 7): Tensor {
 
 /** Flat values of a tensor as a plain array. */
 export function values(t: Tensor): number[] {
-  return Array.from(t.dataSync());
+  return valuesOf(t);
 }
 
+/** The shared `expectClose` (@axon/testing), by decimal digits as `toBeCloseTo`. */
 export function expectClose(actual: Tensor | number[], expected: number[], digits = 5): void {
-  const a = Array.isArray(actual) ? actual : values(actual);
-  expect(a.length).toBe(expected.length);
-  a.forEach((v, i) => {
-    expect(v, `element ${i}`).toBeCloseTo(expected[i], digits);
-  });
+  sharedExpectClose(actual, expected, digits);
 }
 
 /**

@@ -8,19 +8,32 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
+  type AnyModule,
+  BatchNorm2d,
+  BilinearTensor,
+  Conv2d,
+  ConvTranspose2d,
+  Embedding,
+  Flatten,
   fromBytes,
+  GRUCell,
+  LayerNorm,
   Linear,
+  LSTM,
   load,
   ModelFileError,
+  MultiheadAttention,
   ReLU,
   RNN,
   Sequential,
+  SparseLinear,
   save,
   specOf,
   toBytes,
 } from '@axon/layers';
-import { manualSeed, memory, tensor } from '@axon/tensor';
+import { manualSeed, memory, tensor, ValueError } from '@axon/tensor';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { withAllocationBudget } from '../src/allocation';
 import { crc32 } from '../src/serialization/crc32';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -333,4 +346,36 @@ describe('temporary files of a killed save', () => {
     expect(existsSync(join(dir, leftBehind[0]))).toBe(false);
     expect((await load(path)).model).toBeInstanceOf(Linear);
   });
+});
+
+describe('the load-time allocation budget is exact for every built-in layer', () => {
+  // Each layer must reserve exactly what it then allocates: one value too few fails, the exact
+  // count succeeds (a double count would make real files fail to load).
+  const factories: [string, () => AnyModule][] = [
+    ['Linear', () => new Linear(5, 3)],
+    ['Conv2d', () => new Conv2d(2, 4, 3)],
+    ['Conv2d groups, no bias', () => new Conv2d(4, 6, [2, 3], { groups: 2, bias: false })],
+    ['ConvTranspose2d', () => new ConvTranspose2d(3, 2, 3, { stride: 2 })],
+    ['BatchNorm2d', () => new BatchNorm2d(4)],
+    ['LayerNorm', () => new LayerNorm([3, 4])],
+    ['Embedding', () => new Embedding(7, 3)],
+    ['SparseLinear', () => new SparseLinear(6, 4)],
+    ['BilinearTensor', () => new BilinearTensor(3)],
+    ['MultiheadAttention', () => new MultiheadAttention(8, 2)],
+    ['LSTM, 2 layers, bidirectional', () => new LSTM(3, 4, { numLayers: 2, bidirectional: true })],
+    ['GRUCell', () => new GRUCell(3, 5)],
+    [
+      'Sequential of several',
+      () => new Sequential(new Conv2d(1, 2, 3), new ReLU(), new Flatten(), new Linear(8, 2)),
+    ],
+  ];
+  for (const [label, make] of factories) {
+    it(label, () => {
+      const probe = make();
+      const n = Object.values(probe.stateDict()).reduce((s, t) => s + t.size, 0);
+      probe.dispose();
+      withAllocationBudget(n, make).dispose();
+      expect(() => withAllocationBudget(n - 1, make)).toThrow(ValueError);
+    });
+  }
 });

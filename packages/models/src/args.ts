@@ -1,6 +1,8 @@
-import { ValueError } from '@axon/tensor';
+// Argument checks for the model builders. The generic ones (checkPositiveInt, checkOneOf,
+// checkOptions, checkProbability, checkBoolean, describeValue) come from @axon/tensor; what is
+// left here is specific to the zoo's configs.
 
-/** JSON-ish rendering of a bad value, for error messages. */
+/** JSON-ish rendering of a bad config value (e.g. `[1,2.5]` for hiddenSizes), for error messages. */
 export function show(v: unknown): string {
   if (v === undefined) return 'undefined';
   if (typeof v === 'number' && !Number.isFinite(v)) return String(v);
@@ -9,28 +11,4 @@ export function show(v: unknown): string {
   } catch {
     return String(v);
   }
-}
-
-export function positiveInt(fn: string, what: string, v: unknown): number {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) {
-    throw new ValueError(`${fn}: ${what} must be a positive integer, got ${show(v)}`);
-  }
-  return v;
-}
-
-export function oneOf<T extends string>(fn: string, what: string, v: unknown, allowed: readonly T[]): T {
-  if (typeof v !== 'string' || !(allowed as readonly string[]).includes(v)) {
-    throw new ValueError(
-      `${fn}: ${what} must be one of ${allowed.map((a) => `'${a}'`).join(', ')}, got ${show(v)}`,
-    );
-  }
-  return v as T;
-}
-
-export function checkOptions(fn: string, options: unknown): Record<string, unknown> {
-  if (options === undefined) return {};
-  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
-    throw new ValueError(`${fn}: expected an options object, got ${show(options)}`);
-  }
-  return options as Record<string, unknown>;
 }

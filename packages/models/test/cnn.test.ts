@@ -86,8 +86,12 @@ describe('cnn (the Keras MNIST CNN)', () => {
 
   it('rejects bad options with errors naming cnn', () => {
     expect(() => cnn({ inChannels: 0 })).toThrow(ValueError);
-    expect(() => cnn({ inChannels: 0 })).toThrow('cnn: inChannels must be a positive integer, got 0');
-    expect(() => cnn({ numClasses: 1.5 })).toThrow('cnn: numClasses must be a positive integer, got 1.5');
+    expect(() => cnn({ inChannels: 0 })).toThrow(
+      'cnn: expected inChannels to be a positive integer, got number 0',
+    );
+    expect(() => cnn({ numClasses: 1.5 })).toThrow(
+      'cnn: expected numClasses to be a positive integer, got number 1.5',
+    );
     expect(() => cnn({ imageSize: 8 })).toThrow('cnn: imageSize 8×8 is too small');
     expect(() => cnn({ imageSize: [28] as never })).toThrow(
       'cnn: imageSize must be a positive integer or [height, width]',
@@ -130,8 +134,10 @@ describe('lenet5', () => {
 
   it('rejects bad options', () => {
     expect(() => lenet5({ activation: 'sigmoid' as never })).toThrow(
-      "lenet5: activation must be one of 'relu', 'tanh', got \"sigmoid\"",
+      "lenet5: expected activation to be one of 'relu', 'tanh', got string \"sigmoid\"",
     );
-    expect(() => lenet5({ pooling: 'min' as never })).toThrow("lenet5: pooling must be one of 'max', 'avg'");
+    expect(() => lenet5({ pooling: 'min' as never })).toThrow(
+      "lenet5: expected pooling to be one of 'max', 'avg'",
+    );
   });
 });

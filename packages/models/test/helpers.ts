@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fromBytes, load, type Module, save, toBytes } from '@axon/layers';
 import { assign, memory, mul, sub, type Tensor, tidy } from '@axon/tensor';
+import { numel, valuesOf } from '@axon/testing';
 import { expect } from 'vitest';
 
 type Forward = { forward(x: Tensor): Tensor };
@@ -15,7 +16,7 @@ export function run(model: Module, x: Tensor): number[] {
 
 /** Parameter count by shape products, independent of Module.numParameters. */
 export function countByShapes(model: Module): number {
-  return model.parameters().reduce((n, p) => n + p.shape.reduce((a, d) => a * d, 1), 0);
+  return model.parameters().reduce((n, p) => n + numel(p.shape), 0);
 }
 
 /**
@@ -69,7 +70,7 @@ export function trainSteps(model: Module, lossFn: () => Tensor, steps: number, l
 
 /** Every value of `t` lies in [-bound, bound], and they are not all ~0 (so init really ran). */
 export function expectUniformWithin(t: Tensor, bound: number): void {
-  const v = Array.from(t.dataSync());
+  const v = valuesOf(t);
   const maxAbs = v.reduce((m, a) => Math.max(m, Math.abs(a)), 0);
   expect(maxAbs).toBeLessThanOrEqual(bound + 1e-7);
   if (v.length >= 16) expect(maxAbs).toBeGreaterThan(bound * 0.5);

@@ -110,18 +110,24 @@ describe('mlp', () => {
   it('rejects bad options with errors naming mlp and the option', () => {
     const ok = { inputSize: 2, hiddenSizes: [3], outputSize: 1 };
     expect(() => mlp({ ...ok, inputSize: 0 })).toThrow(ValueError);
-    expect(() => mlp({ ...ok, inputSize: 0 })).toThrow('mlp: inputSize must be a positive integer, got 0');
+    expect(() => mlp({ ...ok, inputSize: 0 })).toThrow(
+      'mlp: expected inputSize to be a positive integer, got number 0',
+    );
     expect(() => mlp({ ...ok, hiddenSizes: [3, 2.5] })).toThrow(
-      'mlp: hiddenSizes[1] must be a positive integer, got 2.5',
+      'mlp: expected hiddenSizes[1] to be a positive integer, got number 2.5',
     );
     expect(() => mlp({ ...ok, hiddenSizes: 3 as never })).toThrow('mlp: hiddenSizes must be an array');
     expect(() => mlp({ ...ok, outputSize: -1 })).toThrow(
-      'mlp: outputSize must be a positive integer, got -1',
+      'mlp: expected outputSize to be a positive integer, got number -1',
     );
     expect(() => mlp({ ...ok, activation: 'swish' as never })).toThrow(
-      "mlp: activation must be one of 'relu', 'tanh', 'sigmoid', 'gelu', 'leakyRelu', 'elu', got \"swish\"",
+      "mlp: expected activation to be one of 'relu', 'tanh', 'sigmoid', 'gelu', 'leakyRelu', 'elu', got string \"swish\"",
     );
-    expect(() => mlp({ ...ok, dropout: 1 })).toThrow('mlp: dropout must be a number in [0, 1), got 1');
-    expect(() => mlp(undefined as never)).toThrow('mlp: inputSize must be a positive integer, got undefined');
+    expect(() => mlp({ ...ok, dropout: 1 })).toThrow(
+      'mlp: expected dropout to be a probability in [0, 1), got number 1',
+    );
+    expect(() => mlp(undefined as never)).toThrow(
+      'mlp: expected inputSize to be a positive integer, got undefined',
+    );
   });
 });

@@ -120,13 +120,13 @@ describe('rnnRegressor', () => {
     const ok = { cell: 'rnn', inputSize: 2, hiddenSize: 3, outputSize: 1 } as const;
     expect(() => rnnRegressor({ ...ok, cell: 'transformer' as never })).toThrow(ValueError);
     expect(() => rnnRegressor({ ...ok, cell: 'transformer' as never })).toThrow(
-      "rnnRegressor: cell must be one of 'rnn', 'lstm', 'gru', got \"transformer\"",
+      "rnnRegressor: expected cell to be one of 'rnn', 'lstm', 'gru', got string \"transformer\"",
     );
     expect(() => rnnRegressor({ ...ok, hiddenSize: 0 })).toThrow(
-      'rnnRegressor: hiddenSize must be a positive integer, got 0',
+      'rnnRegressor: expected hiddenSize to be a positive integer, got number 0',
     );
     expect(() => rnnRegressor({ ...ok, numLayers: 1.5 })).toThrow(
-      'rnnRegressor: numLayers must be a positive integer, got 1.5',
+      'rnnRegressor: expected numLayers to be a positive integer, got number 1.5',
     );
     const m = rnnRegressor(ok);
     expect(() => m.forward(randn([4, 2]))).toThrow(ShapeError);

@@ -5,6 +5,7 @@ import {
   assign,
   cast,
   clamp,
+  describeValue as describe,
   max,
   maximum,
   mul,
@@ -16,7 +17,6 @@ import {
   tidy,
   ValueError,
 } from '@axon/tensor';
-import { describe } from './optimizer';
 
 function gradsOf(where: string, params: Tensor[]): Tensor[] {
   if (!Array.isArray(params))

@@ -1,5 +1,5 @@
-import { ValueError } from '@axon/tensor';
-import { checkInteger, checkNumber, describe, Optimizer } from './optimizer';
+import { describeValue as describe, ValueError } from '@axon/tensor';
+import { checkInteger, checkNumber, Optimizer } from './optimizer';
 
 /** A schedule's `stateDict()`: its counters and options (plain JSON-able values). */
 export type SchedulerState = Record<string, unknown>;

@@ -2,6 +2,7 @@ import { noGrad } from '@axon/autograd';
 import {
   cast,
   DTypeError,
+  describeValue as describe,
   dispose,
   fmtShape,
   isFloat,
@@ -314,15 +315,6 @@ function disposeState(s: ParamState): void {
 /** A copy of an option value (arrays such as `betas` are copied, so groups never share them). */
 function copyValue(v: unknown): unknown {
   return Array.isArray(v) ? v.map(copyValue) : v;
-}
-
-export function describe(x: unknown): string {
-  if (x === null) return 'null';
-  if (x === undefined) return 'undefined';
-  if (Array.isArray(x)) return 'an array';
-  if (x instanceof Tensor) return `a Tensor of shape ${fmtShape(x.shape)}`;
-  if (typeof x === 'object') return (x as object).constructor?.name ?? 'an object';
-  return `${typeof x} ${String(x)}`;
 }
 
 // ---- option checks (shared by the optimizers and schedules) ----

@@ -1,17 +1,9 @@
 import { type Tensor, tensor } from '@axon/tensor';
+import { numel, seededValues, expectClose as sharedExpectClose } from '@axon/testing';
 
 /** Deterministic values in [-1, 1) (mulberry32), so the tests need no RNG state. */
 export function values(n: number, seed: number): number[] {
-  let a = seed >>> 0;
-  const out: number[] = [];
-  for (let i = 0; i < n; i++) {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    out.push((((t ^ (t >>> 14)) >>> 0) / 4294967296) * 2 - 1);
-  }
-  return out;
+  return seededValues(n, seed);
 }
 
 export const SHAPES: number[][] = [[2, 3], [3]];
@@ -22,23 +14,12 @@ export function f64(data: number[], shape: number[]): Tensor {
 
 /** Fresh float64 parameters of SHAPES, the same every call. */
 export function makeParams(seed = 1): Tensor[] {
-  return SHAPES.map((s, i) =>
-    f64(
-      values(
-        s.reduce((a, b) => a * b, 1),
-        seed + i,
-      ),
-      s,
-    ),
-  );
+  return SHAPES.map((s, i) => f64(values(numel(s), seed + i), s));
 }
 
 /** The gradients of step t (0-based) for parameter i. */
 export function gradValues(t: number, i: number): number[] {
-  return values(
-    SHAPES[i].reduce((a, b) => a * b, 1),
-    1000 + 17 * t + i,
-  ).map((v) => v * (1 + t));
+  return values(numel(SHAPES[i]), 1000 + 17 * t + i).map((v) => v * (1 + t));
 }
 
 export function setGrads(params: Tensor[], t: number): void {
@@ -47,20 +28,14 @@ export function setGrads(params: Tensor[], t: number): void {
   });
 }
 
+/** The shared `expectClose` with this suite's float64 defaults, taking rtol and atol positionally. */
 export function expectClose(
   actual: ArrayLike<number>,
   expected: ArrayLike<number>,
   rtol = 1e-12,
   atol = 1e-14,
 ): void {
-  if (actual.length !== expected.length) throw new Error(`length ${actual.length} != ${expected.length}`);
-  for (let i = 0; i < actual.length; i++) {
-    const a = actual[i];
-    const e = expected[i];
-    if (!(Math.abs(a - e) <= atol + rtol * Math.abs(e))) {
-      throw new Error(`element ${i}: got ${a}, expected ${e} (|diff| ${Math.abs(a - e)})`);
-    }
-  }
+  sharedExpectClose(actual, expected, { rtol, atol });
 }
 
 // ---- reference implementations: torch 1.13's update rules, one element at a time, in float64 ----
@@ -145,7 +120,7 @@ function adam(p: number, g: number, s: RefState, t: number, o: Opts, decoupled: 
 /** Runs `rule` for `steps` steps over the values of makeParams(seed) with gradValues; returns each param's values. */
 export function reference(rule: RefRule, o: Opts, steps: number, seed = 1): number[][] {
   return SHAPES.map((s, i) => {
-    const n = s.reduce((a, b) => a * b, 1);
+    const n = numel(s);
     const ps = values(n, seed + i);
     const states: RefState[] = ps.map(() => ({}));
     for (let t = 0; t < steps; t++) {

@@ -38,3 +38,4 @@ export {
   stridesOf,
 } from './shape';
 export * from './tensor';
+export * from './validate';

@@ -18,19 +18,16 @@ import {
   ValueError,
   zeros,
 } from '@axon/tensor';
+import { expectClose as sharedExpectClose } from '@axon/testing';
 import { describe, expect, it } from 'vitest';
 import { iota } from './helpers';
 
 const gen = new Generator(11);
 const r = (shape: number[]) => randn(shape, { dtype: 'float64', generator: gen });
 
+/** The shared `expectClose` (@axon/testing): shapes match (for a tensor b), |a − b| <= tol · (1 + |b|). */
 function expectClose(a: Tensor, b: Tensor | number[], tol = 1e-9) {
-  const av = a.dataSync();
-  const bv = Array.isArray(b) ? b : [...b.dataSync()];
-  if (!Array.isArray(b)) expect(a.shape).toEqual(b.shape);
-  expect(av.length).toBe(bv.length);
-  for (let i = 0; i < av.length; i++)
-    expect(Math.abs(av[i] - bv[i])).toBeLessThanOrEqual(tol * (1 + Math.abs(bv[i])));
+  sharedExpectClose(a, b, { rtol: tol, atol: tol });
 }
 
 describe('conv2d', () => {

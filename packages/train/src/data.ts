@@ -1,4 +1,4 @@
-import { fmtShape, ShapeError, Tensor, ValueError } from '@axon/tensor';
+import { describeValue, fmtShape, ShapeError, Tensor, ValueError } from '@axon/tensor';
 import type { Batch, DataSource } from './types';
 
 /**
@@ -68,8 +68,8 @@ export function openEpoch(source: DataSource, what: string): EpochStream {
   throw new ValueError(
     `${what}: expected an Iterable or AsyncIterable of {x, y} batches, or a function returning one${
       typeof source === 'function'
-        ? ` (the function returned ${describe(iterable)})`
-        : `, got ${describe(source)}`
+        ? ` (the function returned ${describeValue(iterable)})`
+        : `, got ${describeValue(source)}`
     }`,
   );
 }
@@ -80,17 +80,11 @@ function knownLength(iterable: object): number | undefined {
   return typeof n === 'number' && Number.isInteger(n) && n >= 0 ? n : undefined;
 }
 
-function describe(x: unknown): string {
-  if (x === null) return 'null';
-  if (Array.isArray(x)) return 'an array';
-  return typeof x === 'object' ? `an object (${(x as object).constructor?.name ?? 'Object'})` : typeof x;
-}
-
 /** Checks a batch and returns its size (the first axis of x; 1 for a 0-d x). */
 export function checkBatch(b: unknown, what: string, epoch: number, index: number): number {
   const where = `${what}: batch ${index + 1} of epoch ${epoch + 1}`;
   if (b === null || typeof b !== 'object')
-    throw new ValueError(`${where} is ${describe(b)}, expected {x, y}`);
+    throw new ValueError(`${where} is ${describeValue(b)}, expected {x, y}`);
   const { x, y } = b as Partial<Batch>;
   if (!(x instanceof Tensor) || !(y instanceof Tensor)) {
     throw new ValueError(

@@ -1,7 +1,7 @@
 import { noGrad } from '@axon/autograd';
 import { isOwnedBatch } from '@axon/datasets';
 import { Module } from '@axon/layers';
-import { fmtShape, ShapeError, Tensor, tidy, ValueError } from '@axon/tensor';
+import { checkPositiveInt, fmtShape, ShapeError, Tensor, tidy, ValueError } from '@axon/tensor';
 import { History } from './callbacks/history';
 import { checkBatch, type EpochStream, isDataSource, openEpoch } from './data';
 import { createMetric, type MetricAccumulator, type MetricSpec } from './metrics';
@@ -335,8 +335,7 @@ function checkFitOptions(
       'fit: valData must be an Iterable or AsyncIterable of {x, y} batches, or a function returning one',
     );
   }
-  if (!Number.isInteger(epochs) || epochs < 1)
-    throw new ValueError(`fit: epochs must be a positive integer, got ${epochs}`);
+  checkPositiveInt('fit', 'epochs', epochs);
   if (!Number.isInteger(initialEpoch) || initialEpoch < 0 || initialEpoch > epochs) {
     throw new ValueError(`fit: initialEpoch must be an integer in [0, ${epochs}], got ${initialEpoch}`);
   }

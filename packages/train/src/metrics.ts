@@ -1,4 +1,4 @@
-import { fmtShape, ShapeError, type Tensor, ValueError } from '@axon/tensor';
+import { checkPositiveInt, fmtShape, ShapeError, type Tensor, ValueError } from '@axon/tensor';
 
 /**
  * A metric to track during fit/evaluate:
@@ -62,7 +62,7 @@ export function countAccuracy(pred: Tensor, target: Tensor): Count {
 
 export function countTopK(pred: Tensor, target: Tensor, k: number, name = `topk:${k}`): Count {
   const { classes, rows, labels } = classTargets(name, pred, target);
-  if (!Number.isInteger(k) || k < 1) throw new ValueError(`${name}: k must be a positive integer, got ${k}`);
+  checkPositiveInt(name, 'k', k);
   if (k > classes) {
     throw new ValueError(`${name}: k = ${k} is more than the prediction's ${classes} classes`);
   }

@@ -247,7 +247,7 @@ describe('fit', () => {
       ...quiet,
     };
     await expect(fit(model, { ...base, epochs: 0 })).rejects.toThrow(
-      'fit: epochs must be a positive integer, got 0',
+      'fit: expected epochs to be a positive integer, got number 0',
     );
     await expect(fit(model, { ...base, trainData: 5 as never })).rejects.toThrow(ValueError);
     await expect(fit({} as never, base)).rejects.toThrow('fit: model must be a Module');
@@ -276,7 +276,7 @@ describe('fit', () => {
       'fit: trainData gave no batches in epoch 2 (an iterator or generator runs only once: pass a function that returns a fresh one per epoch)',
     );
     await expect(fit(model, { ...base, trainData: () => 3 as never })).rejects.toThrow(
-      'fit: trainData: expected an Iterable or AsyncIterable of {x, y} batches, or a function returning one (the function returned number)',
+      'fit: trainData: expected an Iterable or AsyncIterable of {x, y} batches, or a function returning one (the function returned number 3)',
     );
     await expect(fit(model, { ...base, loss: (p: Tensor) => p.detach().sum() })).rejects.toThrow(
       'fit: the loss does not depend on any parameter that requires a gradient',

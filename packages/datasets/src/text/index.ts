@@ -2,7 +2,16 @@
  * Character-level text corpora: a sorted character vocabulary, encode/decode, a train/val split
  * and shuffled batches of (input, next-character target) windows for language models.
  */
-import { defaultGenerator, Generator, randomUint32, type Tensor, tensor, ValueError } from '@axon/tensor';
+import {
+  checkPositiveInt,
+  defaultGenerator,
+  describeValue,
+  Generator,
+  randomUint32,
+  type Tensor,
+  tensor,
+  ValueError,
+} from '@axon/tensor';
 import { packageDataPath, readTextFile } from './files';
 
 /** One batch of token windows: `x` int32 [B, T] and `y` int32 [B, T], `y` = `x` shifted by one. */
@@ -49,7 +58,7 @@ export class TokenWindows implements Iterable<TokenBatch>, AsyncIterable<TokenBa
   ) {
     const op = 'windows';
     if (!(ids instanceof Int32Array)) {
-      throw new ValueError(`${op}: expected ids as an Int32Array, got ${describe(ids)}`);
+      throw new ValueError(`${op}: expected ids as an Int32Array, got ${describeValue(ids)}`);
     }
     checkPositiveInt(op, 'seqLen', seqLen);
     this.batchSize = options.batchSize ?? 32;
@@ -146,7 +155,7 @@ export class CharCorpus {
 
   constructor(readonly text: string) {
     if (typeof text !== 'string')
-      throw new ValueError(`CharCorpus: expected a string, got ${describe(text)}`);
+      throw new ValueError(`CharCorpus: expected a string, got ${describeValue(text)}`);
     if (text.length === 0) throw new ValueError('CharCorpus: the text is empty');
     const set = new Set<string>();
     for (const ch of text) set.add(ch);
@@ -183,7 +192,7 @@ export class CharCorpus {
   /** Encodes a string; a character outside the vocabulary is an error naming it and its position. */
   encode(s: string): Int32Array {
     if (typeof s !== 'string')
-      throw new ValueError(`CharCorpus.encode: expected a string, got ${describe(s)}`);
+      throw new ValueError(`CharCorpus.encode: expected a string, got ${describeValue(s)}`);
     const out = new Int32Array(s.length);
     let n = 0;
     for (const ch of s) {
@@ -202,7 +211,9 @@ export class CharCorpus {
   decode(ids: ArrayLike<number> | Tensor): string {
     const values: ArrayLike<number> = isTensor(ids) ? ids.dataSync() : ids;
     if (values == null || typeof values.length !== 'number') {
-      throw new ValueError(`CharCorpus.decode: expected an array of ids or a tensor, got ${describe(ids)}`);
+      throw new ValueError(
+        `CharCorpus.decode: expected an array of ids or a tensor, got ${describeValue(ids)}`,
+      );
     }
     const parts: string[] = new Array(values.length);
     for (let i = 0; i < values.length; i++) {
@@ -251,11 +262,6 @@ export async function tinyShakespeare(options: { path?: string } = {}): Promise<
   return CharCorpus.fromFile(path);
 }
 
-function checkPositiveInt(op: string, name: string, v: number): void {
-  if (!Number.isInteger(v) || v <= 0)
-    throw new ValueError(`${op}: ${name} must be a positive integer, got ${v}`);
-}
-
 function isTensor(v: unknown): v is Tensor {
   return (
     typeof v === 'object' &&
@@ -263,13 +269,6 @@ function isTensor(v: unknown): v is Tensor {
     typeof (v as Tensor).dataSync === 'function' &&
     Array.isArray((v as Tensor).shape)
   );
-}
-
-function describe(v: unknown): string {
-  if (v === null) return 'null';
-  if (ArrayBuffer.isView(v)) return v.constructor.name;
-  if (Array.isArray(v)) return 'an array';
-  return typeof v;
 }
 
 function yieldToEventLoop(): Promise<void> {

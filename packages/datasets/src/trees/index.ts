@@ -3,7 +3,7 @@
  * `(label word)` for a leaf and `(label left right)` for an internal node, e.g.
  * `(3 (2 (2 The) (2 Rock)) (4 ...))`. Parsing is iterative (no recursion limit on depth).
  */
-import { ValueError } from '@axon/tensor';
+import { checkOneOf, checkPositiveInt, ValueError } from '@axon/tensor';
 import { packageDataPath, readTextFile } from '../text/files';
 
 /** A node: a leaf has `word`; an internal node has both `left` and `right`. */
@@ -324,9 +324,7 @@ export class TreeVocabulary {
   /** Builds the vocabulary of the leaf words of `trees`. */
   static fromTrees(trees: readonly Tree[], options: TreeVocabularyOptions = {}): TreeVocabulary {
     const minCount = options.minCount ?? 1;
-    if (!Number.isInteger(minCount) || minCount < 1) {
-      throw new ValueError(`TreeVocabulary.fromTrees: minCount must be a positive integer, got ${minCount}`);
-    }
+    checkPositiveInt('TreeVocabulary.fromTrees', 'minCount', minCount);
     const lowercase = options.lowercase ?? false;
     const unknown = options.unknown ?? '<unk>';
     const counts = new Map<string, number>();
@@ -383,9 +381,7 @@ export async function sst(
   split: SstSplit,
   options: { dir?: string; binary?: boolean } = {},
 ): Promise<Tree[]> {
-  if (split !== 'train' && split !== 'dev' && split !== 'test') {
-    throw new ValueError(`sst: split must be 'train', 'dev' or 'test', got ${JSON.stringify(split)}`);
-  }
+  checkOneOf('sst', 'split', split, ['train', 'dev', 'test']);
   const path =
     options.dir !== undefined
       ? `${options.dir.replace(/[\\/]+$/, '')}/${split}.txt`

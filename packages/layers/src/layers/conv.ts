@@ -91,7 +91,6 @@ export class Conv2d extends Module {
     const [kH, kW] = pairValues(this.kernelSize);
     const shape = [outChannels, inChannels / this.groups, kH, kW];
     reserveElements(name, hasBias ? [shape, [outChannels]] : [shape]);
-    reserveElements(name, hasBias ? [shape, [outChannels]] : [shape]);
     const { fanIn } = fans(shape);
     this.weight = this.addParameter(
       'weight',
@@ -191,6 +190,7 @@ export class ConvTranspose2d extends Module {
     const hasBias = checkBool(name, 'bias', options.bias ?? true);
     const [kH, kW] = pairValues(this.kernelSize);
     const shape = [inChannels, outChannels / this.groups, kH, kW];
+    reserveElements(name, hasBias ? [shape, [outChannels]] : [shape]);
     const { fanIn } = fans(shape);
     this.weight = this.addParameter(
       'weight',

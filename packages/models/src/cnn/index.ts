@@ -12,19 +12,19 @@ import {
   Sequential,
   Tanh,
 } from '@axon/layers';
-import { ValueError } from '@axon/tensor';
-import { checkOptions, oneOf, positiveInt, show } from '../args';
+import { checkOneOf, checkOptions, checkPositiveInt, ValueError } from '@axon/tensor';
+import { show } from '../args';
 
 /** An image size: one number for a square image, or [height, width]. */
 export type ImageSize = number | [number, number];
 
 function imageSize(fn: string, v: unknown): [number, number] {
   if (typeof v === 'number') {
-    const s = positiveInt(fn, 'imageSize', v);
+    const s = checkPositiveInt(fn, 'imageSize', v);
     return [s, s];
   }
   if (Array.isArray(v) && v.length === 2) {
-    return [positiveInt(fn, 'imageSize[0]', v[0]), positiveInt(fn, 'imageSize[1]', v[1])];
+    return [checkPositiveInt(fn, 'imageSize[0]', v[0]), checkPositiveInt(fn, 'imageSize[1]', v[1])];
   }
   throw new ValueError(`${fn}: imageSize must be a positive integer or [height, width], got ${show(v)}`);
 }
@@ -60,8 +60,8 @@ export interface CnnOptions {
  */
 export function cnn(options: CnnOptions = {}): Sequential {
   const o = checkOptions('cnn', options);
-  const inChannels = positiveInt('cnn', 'inChannels', o.inChannels ?? 1);
-  const numClasses = positiveInt('cnn', 'numClasses', o.numClasses ?? 10);
+  const inChannels = checkPositiveInt('cnn', 'inChannels', o.inChannels ?? 1);
+  const numClasses = checkPositiveInt('cnn', 'numClasses', o.numClasses ?? 10);
   const [H, W] = imageSize('cnn', o.imageSize ?? 28);
   const h = convPool(convPool(H, 3), 3);
   const w = convPool(convPool(W, 3), 3);
@@ -108,10 +108,10 @@ export interface LeNet5Options {
  */
 export function lenet5(options: LeNet5Options = {}): Sequential {
   const o = checkOptions('lenet5', options);
-  const numClasses = positiveInt('lenet5', 'numClasses', o.numClasses ?? 10);
-  const inChannels = positiveInt('lenet5', 'inChannels', o.inChannels ?? 1);
-  const activation = oneOf('lenet5', 'activation', o.activation ?? 'relu', ['relu', 'tanh'] as const);
-  const pooling = oneOf('lenet5', 'pooling', o.pooling ?? 'max', ['max', 'avg'] as const);
+  const numClasses = checkPositiveInt('lenet5', 'numClasses', o.numClasses ?? 10);
+  const inChannels = checkPositiveInt('lenet5', 'inChannels', o.inChannels ?? 1);
+  const activation = checkOneOf('lenet5', 'activation', o.activation ?? 'relu', ['relu', 'tanh'] as const);
+  const pooling = checkOneOf('lenet5', 'pooling', o.pooling ?? 'max', ['max', 'avg'] as const);
   const act = (): Module => (activation === 'relu' ? new ReLU() : new Tanh());
   const pool = (): Module => (pooling === 'max' ? new MaxPool2d(2) : new AvgPool2d(2));
   return new Sequential(

@@ -14,8 +14,15 @@ import {
   Sigmoid,
   Tanh,
 } from '@axon/layers';
-import { ValueError } from '@axon/tensor';
-import { checkOptions, oneOf, positiveInt, show } from '../args';
+import {
+  checkBoolean,
+  checkOneOf,
+  checkOptions,
+  checkPositiveInt,
+  checkProbability,
+  ValueError,
+} from '@axon/tensor';
+import { show } from '../args';
 
 /** The activations `mlp` can put between its Linear layers (torch defaults for their arguments). */
 export const MLP_ACTIVATIONS = ['relu', 'tanh', 'sigmoid', 'gelu', 'leakyRelu', 'elu'] as const;
@@ -75,21 +82,16 @@ function activationLayer(name: MlpActivation): Module {
  */
 export function mlp(options: MlpOptions): Sequential {
   const o = checkOptions('mlp', options);
-  const inputSize = positiveInt('mlp', 'inputSize', o.inputSize);
+  const inputSize = checkPositiveInt('mlp', 'inputSize', o.inputSize);
   const hidden = o.hiddenSizes;
   if (!Array.isArray(hidden)) {
     throw new ValueError(`mlp: hiddenSizes must be an array of positive integers, got ${show(hidden)}`);
   }
-  const hiddenSizes = hidden.map((h, i) => positiveInt('mlp', `hiddenSizes[${i}]`, h));
-  const outputSize = positiveInt('mlp', 'outputSize', o.outputSize);
-  const activation = oneOf('mlp', 'activation', o.activation ?? 'relu', MLP_ACTIVATIONS);
-  const dropout = o.dropout ?? 0;
-  if (typeof dropout !== 'number' || !(dropout >= 0 && dropout < 1)) {
-    throw new ValueError(`mlp: dropout must be a number in [0, 1), got ${show(dropout)}`);
-  }
-  const flatten = o.flatten ?? false;
-  if (typeof flatten !== 'boolean')
-    throw new ValueError(`mlp: flatten must be a boolean, got ${show(flatten)}`);
+  const hiddenSizes = hidden.map((h, i) => checkPositiveInt('mlp', `hiddenSizes[${i}]`, h));
+  const outputSize = checkPositiveInt('mlp', 'outputSize', o.outputSize);
+  const activation = checkOneOf('mlp', 'activation', o.activation ?? 'relu', MLP_ACTIVATIONS);
+  const dropout = checkProbability('mlp', 'dropout', o.dropout ?? 0, { exclusiveMax: true });
+  const flatten = checkBoolean('mlp', 'flatten', o.flatten ?? false);
 
   const layers: Module[] = [];
   if (flatten) layers.push(new Flatten());

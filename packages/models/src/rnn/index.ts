@@ -2,8 +2,18 @@
  * Sequence regressors: a recurrent layer (RNN, LSTM or GRU) and a Linear head on the last step.
  */
 import { GRU, type LayerConfig, Linear, LSTM, Module, RNN, registerLayer } from '@axon/layers';
-import { fmtShape, narrow, reshape, ShapeError, type Tensor, ValueError } from '@axon/tensor';
-import { checkOptions, oneOf, positiveInt, show } from '../args';
+import {
+  checkOneOf,
+  checkOptions,
+  checkPositiveInt,
+  describeValue,
+  fmtShape,
+  narrow,
+  reshape,
+  ShapeError,
+  type Tensor,
+  ValueError,
+} from '@axon/tensor';
 
 export const RNN_CELLS = ['rnn', 'lstm', 'gru'] as const;
 export type RnnCell = (typeof RNN_CELLS)[number];
@@ -53,11 +63,11 @@ export class RNNRegressor extends Module {
     super();
     const fn = 'rnnRegressor';
     const o = checkOptions(fn, options);
-    this.cell = oneOf(fn, 'cell', o.cell, RNN_CELLS);
-    this.inputSize = positiveInt(fn, 'inputSize', o.inputSize);
-    this.hiddenSize = positiveInt(fn, 'hiddenSize', o.hiddenSize);
-    this.outputSize = positiveInt(fn, 'outputSize', o.outputSize);
-    this.numLayers = positiveInt(fn, 'numLayers', o.numLayers ?? 1);
+    this.cell = checkOneOf(fn, 'cell', o.cell, RNN_CELLS);
+    this.inputSize = checkPositiveInt(fn, 'inputSize', o.inputSize);
+    this.hiddenSize = checkPositiveInt(fn, 'hiddenSize', o.hiddenSize);
+    this.outputSize = checkPositiveInt(fn, 'outputSize', o.outputSize);
+    this.numLayers = checkPositiveInt(fn, 'numLayers', o.numLayers ?? 1);
     const layerOptions = { numLayers: this.numLayers, batchFirst: true };
     const Layer = this.cell === 'rnn' ? RNN : this.cell === 'lstm' ? LSTM : GRU;
     this.rnn = this.addModule('rnn', new Layer(this.inputSize, this.hiddenSize, layerOptions));
@@ -68,7 +78,7 @@ export class RNNRegressor extends Module {
   forward(x: Tensor): Tensor {
     if (!x || typeof x !== 'object' || !Array.isArray((x as Tensor).shape)) {
       throw new ValueError(
-        `RNNRegressor: expected x to be a Tensor [B, T, ${this.inputSize}], got ${show(x)}`,
+        `RNNRegressor: expected x to be a Tensor [B, T, ${this.inputSize}], got ${describeValue(x)}`,
       );
     }
     if (x.rank !== 3 || x.shape[2] !== this.inputSize || x.shape[1] < 1) {

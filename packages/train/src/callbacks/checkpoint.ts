@@ -1,5 +1,5 @@
 import { load, type Module, save } from '@axon/layers';
-import { defaultGenerator, type Tensor, ValueError } from '@axon/tensor';
+import { checkPositiveInt, defaultGenerator, type Tensor, ValueError } from '@axon/tensor';
 import type { Callback, FitContext, Logs, OptimizerLike, OptimizerStateLike, ScheduleLike } from '../types';
 import { LearningRateScheduler } from './lr_scheduler';
 import { improves, type MonitorMode, monitored, resolveMode } from './monitor';
@@ -61,8 +61,7 @@ export class Checkpoint implements Callback {
       throw new ValueError('Checkpoint: a path is required');
     }
     const { every = 1, saveBestOnly = false, monitor = 'val_loss', mode = 'auto' } = options;
-    if (!Number.isInteger(every) || every < 1)
-      throw new ValueError(`Checkpoint: every must be a positive integer, got ${every}`);
+    checkPositiveInt('Checkpoint', 'every', every);
     this.path = options.path;
     this.every = every;
     this.saveBestOnly = saveBestOnly;
