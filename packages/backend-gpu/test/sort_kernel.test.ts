@@ -25,19 +25,11 @@ import {
   topk,
   tril,
 } from '@axon/tensor';
+import { seededRandom } from '@axon/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-/** A small deterministic generator (mulberry32), so failures reproduce. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Seeded host data (mulberry32), so failures reproduce. */
+const rng = seededRandom;
 
 /** Host values; `levels` > 0 rounds them to that many distinct values, so there are ties. */
 function hostData(shape: readonly number[], dtype: DType = 'float32', seed = 1, levels = 0): TypedArray {

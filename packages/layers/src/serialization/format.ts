@@ -213,7 +213,8 @@ function isNonNegInt(v: unknown): v is number {
   return typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
 }
 
-function describe(v: unknown): string {
+/** A header value as JSON, cut short: header fields are data, shown as they are in the file. */
+function jsonSnippet(v: unknown): string {
   const s = JSON.stringify(v);
   return s === undefined ? String(v) : s.length > 60 ? `${s.slice(0, 57)}...` : s;
 }
@@ -223,10 +224,10 @@ function checkHeader(fail: (reason: string) => never, h: unknown): ModelFileHead
   if (typeof h !== 'object' || h === null || Array.isArray(h)) fail('header is not a JSON object');
   const header = h as Record<string, unknown>;
   if (header.format !== FORMAT_NAME) {
-    fail(`not an Axon model file (header format is ${describe(header.format)}, expected '${FORMAT_NAME}')`);
+    fail(`not an Axon model file (header format is ${jsonSnippet(header.format)}, expected '${FORMAT_NAME}')`);
   }
   const version = header.version;
-  if (!isNonNegInt(version) || version < 1) fail(`unsupported format version ${describe(version)}`);
+  if (!isNonNegInt(version) || version < 1) fail(`unsupported format version ${jsonSnippet(version)}`);
   if (version > FORMAT_VERSION) {
     fail(`written by a newer Axon: format version ${version}, this reads ${FORMAT_VERSION}`);
   }
@@ -238,27 +239,27 @@ function checkHeader(fail: (reason: string) => never, h: unknown): ModelFileHead
     typeof model.config !== 'object' ||
     model.config === null
   ) {
-    fail(`header 'model' must be {type: string, config: object}, got ${describe(model)}`);
+    fail(`header 'model' must be {type: string, config: object}, got ${jsonSnippet(model)}`);
   }
   if (!isNonNegInt(header.blobLength))
-    fail(`header 'blobLength' must be a byte count, got ${describe(header.blobLength)}`);
+    fail(`header 'blobLength' must be a byte count, got ${jsonSnippet(header.blobLength)}`);
   if (!Array.isArray(header.tensors))
-    fail(`header 'tensors' must be an array, got ${describe(header.tensors)}`);
+    fail(`header 'tensors' must be an array, got ${jsonSnippet(header.tensors)}`);
   const seen = new Set<string>();
   for (const [i, raw] of (header.tensors as unknown[]).entries()) {
     const e = raw as Record<string, unknown>;
     if (typeof e !== 'object' || e === null || typeof e.name !== 'string' || !e.name) {
-      fail(`tensor entry ${i} has no name: ${describe(raw)}`);
+      fail(`tensor entry ${i} has no name: ${jsonSnippet(raw)}`);
     }
     const name = e.name as string;
     if (seen.has(name)) fail(`tensor '${name}' is listed twice`);
     seen.add(name);
     if (!Array.isArray(e.shape) || !e.shape.every(isNonNegInt)) {
-      fail(`tensor '${name}' has an invalid shape ${describe(e.shape)}`);
+      fail(`tensor '${name}' has an invalid shape ${jsonSnippet(e.shape)}`);
     }
-    if (!isDType(e.dtype)) fail(`tensor '${name}' has an unknown dtype ${describe(e.dtype)}`);
+    if (!isDType(e.dtype)) fail(`tensor '${name}' has an unknown dtype ${jsonSnippet(e.dtype)}`);
     if (!isNonNegInt(e.offset) || !isNonNegInt(e.length)) {
-      fail(`tensor '${name}' has an invalid offset/length ${describe(e.offset)}/${describe(e.length)}`);
+      fail(`tensor '${name}' has an invalid offset/length ${jsonSnippet(e.offset)}/${jsonSnippet(e.length)}`);
     }
   }
   return header as unknown as ModelFileHeader;
@@ -309,7 +310,7 @@ export function fromBytes<M extends AnyModule = Module>(
     throw new ModelFileError(source, reason, cause === undefined ? undefined : { cause });
   };
   if (!(bytes instanceof Uint8Array))
-    fail(`expected the file's bytes as a Uint8Array, got ${describe(bytes)}`);
+    fail(`expected the file's bytes as a Uint8Array, got ${jsonSnippet(bytes)}`);
   if (bytes.length < MAGIC.length || MAGIC.some((b, i) => bytes[i] !== b)) {
     fail('not an Axon model file (it does not start with the magic bytes "AXON")');
   }

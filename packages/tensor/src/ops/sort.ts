@@ -8,6 +8,7 @@ import { fmtShape, ValueError } from '../errors';
 import { Sort } from '../kernels';
 import { normalizeAxis } from '../shape';
 import type { Tensor } from '../tensor';
+import { checkBoolean, checkOptions } from '../validate';
 import { zeros } from './creation';
 import { narrow, type ValuesAndIndices } from './movement';
 import { reshape } from './shape';
@@ -29,21 +30,6 @@ export interface TopKOptions {
   sorted?: boolean;
 }
 
-function options<T extends object>(name: string, opts: unknown): T {
-  if (opts === undefined) return {} as T;
-  if (typeof opts !== 'object' || opts === null || Array.isArray(opts)) {
-    throw new ValueError(`${name}: expected an options object, got ${describe(opts)}`);
-  }
-  return opts as T;
-}
-
-function flag(name: string, v: unknown, what: string, fallback: boolean): boolean {
-  if (v === undefined) return fallback;
-  if (typeof v !== 'boolean')
-    throw new ValueError(`${name}: expected ${what} to be a boolean, got ${describe(v)}`);
-  return v;
-}
-
 function sortAlong(name: string, x: Tensor, axis: unknown, descending: boolean): ValuesAndIndices {
   assertTensor(name, x);
   const ax = axis ?? -1;
@@ -57,22 +43,32 @@ function sortAlong(name: string, x: Tensor, axis: unknown, descending: boolean):
 
 /** torch.sort (stable): the values along `axis` in order, and where each came from (int32). */
 export const sort = op((x: Tensor, opts?: SortOptions): ValuesAndIndices => {
-  const o = options<SortOptions>('sort', opts);
-  return sortAlong('sort', x, o.axis, flag('sort', o.descending, 'descending', false));
+  const o = checkOptions('sort', opts) as SortOptions;
+  return sortAlong(
+    'sort',
+    x,
+    o.axis,
+    o.descending === undefined ? false : checkBoolean('sort', 'descending', o.descending),
+  );
 });
 
 /** torch.argsort (stable): the int32 positions that sort x along `axis`. */
 export const argsort = op((x: Tensor, opts?: SortOptions): Tensor => {
-  const o = options<SortOptions>('argsort', opts);
-  return sortAlong('argsort', x, o.axis, flag('argsort', o.descending, 'descending', false)).indices;
+  const o = checkOptions('argsort', opts) as SortOptions;
+  return sortAlong(
+    'argsort',
+    x,
+    o.axis,
+    o.descending === undefined ? false : checkBoolean('argsort', 'descending', o.descending),
+  ).indices;
 });
 
 /** torch.topk: the k largest (or smallest) entries along `axis`, sorted, with their int32 positions. */
 export const topk = op((x: Tensor, k: number, opts?: TopKOptions): ValuesAndIndices => {
   assertTensor('topk', x);
-  const o = options<TopKOptions>('topk', opts);
-  const largest = flag('topk', o.largest, 'largest', true);
-  flag('topk', o.sorted, 'sorted', true);
+  const o = checkOptions('topk', opts) as TopKOptions;
+  const largest = o.largest === undefined ? true : checkBoolean('topk', 'largest', o.largest);
+  if (o.sorted !== undefined) checkBoolean('topk', 'sorted', o.sorted);
   const ax = o.axis ?? -1;
   if (typeof ax !== 'number')
     throw new ValueError(`topk: expected axis to be an integer, got ${describe(ax)}`);

@@ -1,3 +1,4 @@
+import { describeValue } from '../describe';
 import { type DType, isFloat, promoteTypes } from '../dtype';
 import { DTypeError, ValueError } from '../errors';
 import { ENGINE } from '../global_engine';
@@ -44,13 +45,8 @@ export function assertDType(op: string, x: Tensor, allowed: readonly DType[], na
   }
 }
 
-export function describe(x: unknown): string {
-  if (x === null) return 'null';
-  if (x === undefined) return 'undefined';
-  if (Array.isArray(x)) return 'an array';
-  if (typeof x === 'object') return (x as object).constructor?.name ?? 'an object';
-  return `${typeof x} ${String(x)}`;
-}
+/** A bad value as error messages show it (see `describeValue`). */
+export const describe = describeValue;
 
 /**
  * The dtype of a number joining a tensor of `dtype` in an op, as torch's weak scalar typing does:
