@@ -1,4 +1,4 @@
-import { checkGradients, grad } from '@axon/autograd';
+import { grad } from '@axon/autograd';
 import {
   type Conv2dOptions,
   type ConvTranspose2dOptions,
@@ -15,11 +15,7 @@ import {
   tidy,
 } from '@axon/tensor';
 import { describe, expect, it } from 'vitest';
-
-function expectGradientsMatch(f: (...xs: Tensor[]) => Tensor, inputs: Tensor[]) {
-  const report = checkGradients(f, inputs);
-  expect(report.ok, report.message).toBe(true);
-}
+import { expectGradientsMatch } from './helpers';
 
 const gen = new Generator(21);
 const r = (shape: number[]) => randn(shape, { dtype: 'float64', generator: gen });

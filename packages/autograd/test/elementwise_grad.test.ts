@@ -2,11 +2,7 @@ import { checkGradients } from '@axon/autograd';
 import * as ax from '@axon/tensor';
 import { type Tensor, tensor } from '@axon/tensor';
 import { describe, expect, it } from 'vitest';
-
-function expectGradientsMatch(f: (...xs: Tensor[]) => Tensor, inputs: Tensor[]) {
-  const report = checkGradients(f, inputs);
-  expect(report.ok, report.message).toBe(true);
-}
+import { expectGradientsMatch } from './helpers';
 
 // Values away from every kink (0 for abs/relu, ties for max/min).
 const pos = () =>

@@ -1,12 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { checkGradients, grad } from '@axon/autograd';
+import { grad } from '@axon/autograd';
 import { dot, Generator, matmul, mul, randn, sum, type Tensor, tensor } from '@axon/tensor';
 import { describe, expect, it } from 'vitest';
-
-function expectGradientsMatch(f: (...xs: Tensor[]) => Tensor, inputs: Tensor[]) {
-  const report = checkGradients(f, inputs);
-  expect(report.ok, report.message).toBe(true);
-}
+import { expectGradientsMatch } from './helpers';
 
 const gen = new Generator(7);
 const r = (shape: number[]) => randn(shape, { dtype: 'float64', generator: gen });

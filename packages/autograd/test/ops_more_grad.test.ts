@@ -1,4 +1,4 @@
-import { checkGradients, grad } from '@axon/autograd';
+import { grad } from '@axon/autograd';
 import {
   cos,
   cumsum,
@@ -27,11 +27,7 @@ import {
   variance,
 } from '@axon/tensor';
 import { describe, expect, it } from 'vitest';
-
-function expectGradientsMatch(f: (...xs: Tensor[]) => Tensor, inputs: Tensor[]) {
-  const report = checkGradients(f, inputs);
-  expect(report.ok, report.message).toBe(true);
-}
+import { expectGradientsMatch } from './helpers';
 
 /** Distinct values (no ties, no zeros), shaped [3, 4]. */
 const x34 = () =>

@@ -1,4 +1,4 @@
-import { checkGradients, grad } from '@axon/autograd';
+import { grad } from '@axon/autograd';
 import {
   avgPool2d,
   Generator,
@@ -13,11 +13,7 @@ import {
   tensor,
 } from '@axon/tensor';
 import { describe, expect, it } from 'vitest';
-
-function expectGradientsMatch(f: (...xs: Tensor[]) => Tensor, inputs: Tensor[]) {
-  const report = checkGradients(f, inputs);
-  expect(report.ok, report.message).toBe(true);
-}
+import { expectGradientsMatch } from './helpers';
 
 // Random normal values have no ties, so max/min are differentiable at these points.
 const gen = new Generator(33);

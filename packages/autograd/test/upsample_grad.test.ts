@@ -1,11 +1,7 @@
-import { checkGradients, grad } from '@axon/autograd';
+import { grad } from '@axon/autograd';
 import { Generator, randn, sum, type Tensor, tensor, type UpsampleOptions, upsample } from '@axon/tensor';
 import { describe, expect, it } from 'vitest';
-
-function expectGradientsMatch(f: (...xs: Tensor[]) => Tensor, inputs: Tensor[]) {
-  const report = checkGradients(f, inputs);
-  expect(report.ok, report.message).toBe(true);
-}
+import { expectGradientsMatch } from './helpers';
 
 const gen = new Generator(44);
 const r = (shape: number[]) => randn(shape, { dtype: 'float64', generator: gen });
