@@ -10,9 +10,11 @@
  *                 against Axon's cpu backend (src/gpu/run.ts); cpu (the default): the tfjs bench
  */
 import os from 'node:os';
+import { getCpuKernels, setCpuKernels } from '@axon/tensor';
 import type { BenchCase } from './cases/case';
 import { conv2dCase } from './cases/conv2d';
 import { matmulCase } from './cases/matmul';
+import { mlpStepCase } from './cases/mlp';
 import { runGpuBench } from './gpu/run';
 import { initPeers, LIBS, type LibName } from './peers';
 import { type CaseResult, formatTable, type LibResult } from './report';
@@ -48,6 +50,7 @@ const cases: BenchCase[] = quick
       matmulCase(1024, 2, 1),
       conv2dCase(5, 1),
       conv2dCase(5, 1, false),
+      mlpStepCase(10, 3),
     ]
   : [
       matmulCase(256, 40, 3),
@@ -55,6 +58,7 @@ const cases: BenchCase[] = quick
       matmulCase(1024, 7, 1),
       conv2dCase(25, 3),
       conv2dCase(40, 3, false),
+      mlpStepCase(60, 10),
     ];
 
 async function runCase(
@@ -64,7 +68,9 @@ async function runCase(
 ): Promise<CaseResult> {
   const out: CaseResult = { name: c.name, flops: c.flops, reps: c.reps, results: {}, skipped: {} };
   const runners = new Map<string, Runner>();
+  const measured = c.libs ?? LIBS.filter((lib) => lib !== 'axon-js');
   for (const lib of LIBS) {
+    if (!measured.includes(lib)) continue;
     if (!libs.includes(lib)) {
       out.skipped[lib] = unavailable[lib] ?? 'unavailable';
       continue;
@@ -106,6 +112,7 @@ async function runCase(
     out.results[lib as LibName] = r;
     runner.dispose();
   }
+  setCpuKernels('auto'); // an axon-js runner may have been the last to run
   return out;
 }
 
@@ -120,6 +127,10 @@ async function main(): Promise<void> {
   console.log(
     `peers: tfjs ${peers.tfjsVersion} ${peers.available.filter((l) => l !== 'axon').join(', ')}${wasm}`,
   );
+  const kernels = getCpuKernels();
+  console.log(
+    `axon: cpu backend, float32 matmul on ${kernels.wasm ? 'WebAssembly SIMD' : `JS (${kernels.reason ?? kernels.mode})`}; axon-js: the same forced onto its JS kernels`,
+  );
   console.log(
     `${quick ? 'quick run' : 'full run'}: implementations interleaved round-robin after warm-up; median of the timed runs\n`,
   );
@@ -131,6 +142,7 @@ async function main(): Promise<void> {
   }
   console.log(formatTable(results));
   console.log('\nAxon speed-up = peer median time / Axon median time (> 1: Axon is faster).');
+  console.log("On the axon-js rows it is the WebAssembly kernels' speed-up over Axon's JS ones.");
   console.log(
     'GFLOP/s of conv2d fwd+bwd counts the forward product and the two backward ones (3× the forward).',
   );

@@ -1,7 +1,9 @@
 /**
  * The libraries Axon is compared with: TensorFlow.js 4.22 with its pure-JS CPU backend and its
  * WebAssembly backend (XNNPACK; SIMD when the runtime has it). Both live in one tfjs-core engine,
- * so a runner switches the engine's backend before it runs.
+ * so a runner switches the engine's backend before it runs. `axon` is Axon's cpu backend as it
+ * runs by default (float32 matmul on its WebAssembly SIMD gemm); `axon-js` is the same backend
+ * forced onto its pure-JS kernels (`setCpuKernels('js')`), measured where the two differ.
  */
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -12,8 +14,9 @@ import { registerTfGradients } from './tf_gradients';
 
 export { tf };
 
-export type LibName = 'axon' | 'tfjs-cpu' | 'tfjs-wasm';
-export const LIBS: readonly LibName[] = ['axon', 'tfjs-cpu', 'tfjs-wasm'];
+export type LibName = 'axon' | 'axon-js' | 'tfjs-cpu' | 'tfjs-wasm';
+export const LIBS: readonly LibName[] = ['axon', 'axon-js', 'tfjs-cpu', 'tfjs-wasm'];
+type TfLib = Exclude<LibName, 'axon' | 'axon-js'>;
 
 export interface PeerInfo {
   tfjsVersion: string;
@@ -23,7 +26,7 @@ export interface PeerInfo {
   wasm: { simd: boolean; threads: boolean } | null;
 }
 
-const TF_BACKEND: Record<Exclude<LibName, 'axon'>, string> = { 'tfjs-cpu': 'cpu', 'tfjs-wasm': 'wasm' };
+const TF_BACKEND: Record<TfLib, string> = { 'tfjs-cpu': 'cpu', 'tfjs-wasm': 'wasm' };
 
 /** Initialises both tfjs backends (offline: the .wasm binaries are read from node_modules). */
 export async function initPeers(): Promise<PeerInfo> {
@@ -34,7 +37,12 @@ export async function initPeers(): Promise<PeerInfo> {
   const wasmDist = path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm'));
   setWasmPaths(`${wasmDist}${path.sep}`);
 
-  const info: PeerInfo = { tfjsVersion: tf.version_core, available: ['axon'], unavailable: {}, wasm: null };
+  const info: PeerInfo = {
+    tfjsVersion: tf.version_core,
+    available: ['axon', 'axon-js'],
+    unavailable: {},
+    wasm: null,
+  };
   for (const lib of ['tfjs-cpu', 'tfjs-wasm'] as const) {
     try {
       if (!(await tf.setBackend(TF_BACKEND[lib]))) throw new Error('setBackend returned false');
@@ -53,7 +61,7 @@ export async function initPeers(): Promise<PeerInfo> {
 }
 
 /** Makes `lib`'s tfjs backend the current one (a no-op when it already is). */
-export async function useTfBackend(lib: Exclude<LibName, 'axon'>): Promise<void> {
+export async function useTfBackend(lib: TfLib): Promise<void> {
   const name = TF_BACKEND[lib];
   if (tf.getBackend() !== name) await tf.setBackend(name);
 }

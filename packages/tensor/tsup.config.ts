@@ -1,3 +1,4 @@
+import { copyFile } from 'node:fs/promises';
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
@@ -7,4 +8,10 @@ export default defineConfig({
   sourcemap: true,
   clean: true,
   target: 'es2022',
+  // The bundles carry the WebAssembly GEMM embedded (src/backends/cpu/kernels/gemm_wasm_bytes.ts,
+  // written by scripts/build-wasm.mjs, which `pnpm build` runs first); the .wasm file itself ships
+  // beside them for anyone who wants to inspect or load it on their own.
+  onSuccess: async () => {
+    await copyFile('wasm/build/gemm.wasm', 'dist/gemm.wasm');
+  },
 });

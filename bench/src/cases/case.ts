@@ -8,6 +8,8 @@ export interface BenchCase {
   flops?: number;
   reps: number;
   warmup: number;
+  /** The libraries this case measures (default: all but `axon-js`, which only matters for matmul). */
+  libs?: readonly LibName[];
   /** Builds the runner for `lib`, inputs included. Throwing marks that library skipped. */
   build(lib: LibName): Promise<Runner>;
 }

@@ -1,5 +1,5 @@
 /** Square float32 matrix products, C = A · B with A, B of n × n. */
-import { matmul, type Tensor, tensor } from '@axon/tensor';
+import { matmul, setCpuKernels, type Tensor, tensor } from '@axon/tensor';
 import { tf, useTfBackend } from '../peers';
 import { fixedValues } from '../timing';
 import type { BenchCase } from './case';
@@ -12,15 +12,19 @@ export function matmulCase(n: number, reps: number, warmup: number): BenchCase {
     flops: 2 * n * n * n,
     reps,
     warmup,
+    libs: ['axon', 'axon-js', 'tfjs-cpu', 'tfjs-wasm'],
     async build(lib) {
-      if (lib === 'axon') {
+      if (lib === 'axon' || lib === 'axon-js') {
+        // axon: the default kernels (WebAssembly SIMD gemm); axon-js: forced onto the JS gemm.
+        const kernels = lib === 'axon' ? 'auto' : 'js';
         const a = tensor(aData, { shape: [n, n] });
         const b = tensor(bData, { shape: [n, n] });
         const product = (): Tensor => matmul(a, b);
         return {
-          activate: async () => {},
+          activate: async () => setCpuKernels(kernels),
           run: () => product().dispose(),
           result: async () => {
+            setCpuKernels(kernels);
             const y = product();
             const values = Float64Array.from(y.dataSync());
             y.dispose();

@@ -2,6 +2,12 @@ import './tensor_methods';
 
 export type { Backend, DataId, TensorInfo } from './backend';
 export { CpuBackend } from './backends/cpu/backend';
+export {
+  type CpuKernelMode,
+  cpuKernelsReady,
+  getCpuKernels,
+  setCpuKernels,
+} from './backends/cpu/kernels/gemm_wasm';
 export { allocate, type DType, isFloat, promoteTypes, type TypedArray } from './dtype';
 export type { KernelRecorder, MemoryInfo } from './engine';
 export { ReshapeView } from './engine';
