@@ -46,7 +46,7 @@ export function createContext(mode?: string): { gpu: GPU; info: GpuInfo } {
   let renderer: string | null = null;
   if (isGl) {
     const features = kernelClass.features;
-    if (!features || !features.isFloatRead || !features.isTextureFloat) {
+    if (!features?.isFloatRead || !features.isTextureFloat) {
       throw new Error(
         `gpu: ${chosen} cannot read and write float textures here, and Axon needs single precision; use setBackend('cpu')`,
       );

@@ -8,7 +8,7 @@
  */
 
 import { describeValue } from './describe';
-import { DTypeError, fmtShape, ValueError } from './errors';
+import { DTypeError, ValueError } from './errors';
 import { Tensor } from './tensor';
 
 export { describeValue } from './describe';

@@ -224,7 +224,9 @@ function checkHeader(fail: (reason: string) => never, h: unknown): ModelFileHead
   if (typeof h !== 'object' || h === null || Array.isArray(h)) fail('header is not a JSON object');
   const header = h as Record<string, unknown>;
   if (header.format !== FORMAT_NAME) {
-    fail(`not an Axon model file (header format is ${jsonSnippet(header.format)}, expected '${FORMAT_NAME}')`);
+    fail(
+      `not an Axon model file (header format is ${jsonSnippet(header.format)}, expected '${FORMAT_NAME}')`,
+    );
   }
   const version = header.version;
   if (!isNonNegInt(version) || version < 1) fail(`unsupported format version ${jsonSnippet(version)}`);
