@@ -345,7 +345,7 @@ describe('temporary files of a killed save', () => {
     expect(readdirSync(dir).filter((f) => f.startsWith('killed.axon'))).toEqual(['killed.axon']);
     expect(existsSync(join(dir, leftBehind[0]))).toBe(false);
     expect((await load(path)).model).toBeInstanceOf(Linear);
-  });
+  }, 180_000); // seconds idle; room for a loaded machine
 });
 
 describe('the load-time allocation budget is exact for every built-in layer', () => {

@@ -114,7 +114,7 @@ describe('rnnRegressor', () => {
       const losses = trainSteps(m, () => mse(m.forward(x), y), 40, 0.2);
       expect(losses[losses.length - 1], cell).toBeLessThan(losses[0] * 0.5);
     }
-  });
+  }, 180_000); // seconds idle; room for a loaded machine
 
   it('rejects bad options and inputs with clear errors', () => {
     const ok = { cell: 'rnn', inputSize: 2, hiddenSize: 3, outputSize: 1 } as const;

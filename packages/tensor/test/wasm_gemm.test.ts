@@ -266,5 +266,5 @@ describe('WebAssembly SIMD gemm', () => {
       encoding: 'utf8',
     });
     expect(out).toMatch(/matches wasm\/gemm\.ts/);
-  });
+  }, 180_000); // a compiler run: a few seconds idle, room for a loaded machine
 });
