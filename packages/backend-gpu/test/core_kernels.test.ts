@@ -4,6 +4,7 @@ import {
   argmin,
   backendInfo,
   cast,
+  cos,
   type DType,
   ENGINE,
   getBackend,
@@ -19,6 +20,7 @@ import {
   rand,
   randn,
   setBackend,
+  sin,
   sum,
   type Tensor,
   type TypedArray,
@@ -140,6 +142,23 @@ describe('gpu backend', () => {
     expect(info.name).toBe('gpu');
     expect(['webasm', 'headlessgl', 'webgl2', 'webgl']).toContain(info.mode);
     expect(info.precision).toBe('single');
+  });
+});
+
+describe('Unary sin and cos (range-reduced polynomials, not the driver built-ins)', () => {
+  // From -60 to 60 through many quadrants, including multiples of π/2 and tiny values.
+  const data = Array.from({ length: 1201 }, (_, i) => -60 + i * 0.1).concat([
+    0,
+    1e-7,
+    -1e-7,
+    Math.PI / 2,
+    Math.PI,
+  ]);
+  it('sin', () => {
+    compare([{ shape: [data.length], data }], (x) => sin(x), { rtol: 0, atol: 2e-6 });
+  });
+  it('cos', () => {
+    compare([{ shape: [data.length], data }], (x) => cos(x), { rtol: 0, atol: 2e-6 });
   });
 });
 
