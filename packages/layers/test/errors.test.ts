@@ -28,6 +28,7 @@ import {
   Upsample,
 } from '@axon/layers';
 import { manualSeed, memory, ShapeError, tensor, ValueError } from '@axon/tensor';
+import { expectError } from '@axon/testing';
 import { beforeEach, describe, expect, it } from 'vitest';
 
 beforeEach(() => manualSeed(0));
@@ -83,16 +84,7 @@ describe('zero-size layer arguments', () => {
   for (const [what, make, layer, arg] of cases) {
     it(`${what} is a ValueError naming ${layer} and ${arg}`, () => {
       const before = memory().numTensors;
-      let error: unknown;
-      try {
-        make();
-      } catch (e) {
-        error = e;
-      }
-      expect(error).toBeInstanceOf(ValueError);
-      const message = (error as Error).message;
-      expect(message.startsWith(`${layer}: `), message).toBe(true);
-      expect(message).toContain(arg);
+      const { message } = expectError(make, ValueError, layer, arg);
       expect(message).toMatch(/\b0\b|\[\]/); // and the value given
       expect(memory().numTensors).toBe(before); // refused before allocating anything
     });

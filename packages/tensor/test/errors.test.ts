@@ -13,21 +13,8 @@ import {
   where,
   zeros,
 } from '@axon/tensor';
-import { describe, expect, it } from 'vitest';
-
-/** Asserts that `fn` throws `type` with a message starting with the op's name and containing `parts`. */
-function expectError(fn: () => unknown, type: new (...a: never[]) => Error, op: string, ...parts: string[]) {
-  let caught: unknown;
-  try {
-    fn();
-  } catch (e) {
-    caught = e;
-  }
-  expect(caught).toBeInstanceOf(type);
-  const message = (caught as Error).message;
-  expect(message.startsWith(`${op}: `), message).toBe(true);
-  for (const p of parts) expect(message).toContain(p);
-}
+import { expectError } from '@axon/testing';
+import { describe, it } from 'vitest';
 
 describe('bad input gives a clear error naming the op', () => {
   it('shape errors name both shapes', () => {

@@ -42,22 +42,9 @@ import {
   variance,
   zeros,
 } from '@axon/tensor';
+import { expectError } from '@axon/testing';
 import { describe, expect, it } from 'vitest';
 import { iota } from './helpers';
-
-/** Asserts that `fn` throws `type` with a message starting with the op's name and containing `parts`. */
-function expectError(fn: () => unknown, type: new (...a: never[]) => Error, op: string, ...parts: string[]) {
-  let caught: unknown;
-  try {
-    fn();
-  } catch (e) {
-    caught = e;
-  }
-  expect(caught).toBeInstanceOf(type);
-  const message = (caught as Error).message;
-  expect(message.startsWith(`${op}: `), message).toBe(true);
-  for (const p of parts) expect(message).toContain(p);
-}
 
 const vals = (t: Tensor) => Array.from(t.dataSync());
 

@@ -259,3 +259,37 @@ export interface GradientReport {
 export function expectGradientsOk(report: GradientReport): void {
   if (!report.ok) throw new Error(`gradient check failed: ${report.message ?? '(no message)'}`);
 }
+
+// ---- errors ----
+
+/**
+ * Asserts that `fn` throws an instance of `type` whose message starts with `op: ` and contains
+ * every one of `parts` (Axon's error convention: the op's name first, then expected and actual
+ * values). Returns the error for further checks.
+ */
+export function expectError(
+  fn: () => unknown,
+  type: new (...args: never[]) => Error,
+  op: string,
+  ...parts: string[]
+): Error {
+  let caught: unknown;
+  try {
+    fn();
+  } catch (e) {
+    caught = e;
+  }
+  if (!(caught instanceof type)) {
+    throw new Error(
+      `expected ${type.name} from ${op}, got ${caught instanceof Error ? `${caught.name}: ${caught.message}` : String(caught)}`,
+    );
+  }
+  if (!caught.message.startsWith(`${op}: `)) {
+    throw new Error(`expected the message to start with '${op}: ', got '${caught.message}'`);
+  }
+  for (const p of parts) {
+    if (!caught.message.includes(p))
+      throw new Error(`expected the message to contain '${p}', got '${caught.message}'`);
+  }
+  return caught;
+}

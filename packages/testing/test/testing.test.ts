@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   compareClose,
   expectClose,
+  expectError,
   expectGradientsOk,
   numel,
   seededInts,
@@ -92,5 +93,21 @@ describe('expectGradientsOk', () => {
     expect(() =>
       expectGradientsOk({ ok: false, message: 'input 0, element 2: analytic 1, numeric 2' }),
     ).toThrow('gradient check failed: input 0, element 2: analytic 1, numeric 2');
+  });
+});
+
+describe('expectError', () => {
+  class ShapeError extends Error {}
+  const bad = () => {
+    throw new ShapeError('matmul: expected [2, 3] and [3, 4], got [2, 3] and [4, 4]');
+  };
+  it('returns the error when class, op prefix and parts match', () => {
+    expect(expectError(bad, ShapeError, 'matmul', '[4, 4]').message).toContain('got');
+  });
+  it('fails on another class, another op, a missing part, or no throw', () => {
+    expect(() => expectError(bad, TypeError, 'matmul')).toThrow('expected TypeError from matmul');
+    expect(() => expectError(bad, ShapeError, 'conv2d')).toThrow("start with 'conv2d: '");
+    expect(() => expectError(bad, ShapeError, 'matmul', '[5, 5]')).toThrow("contain '[5, 5]'");
+    expect(() => expectError(() => 1, ShapeError, 'matmul')).toThrow('got undefined');
   });
 });
