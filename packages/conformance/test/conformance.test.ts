@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -156,38 +156,43 @@ describe('the command line', () => {
   const tmp = mkdtempSync(join(tmpdir(), 'axon-conformance-'));
   afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-  const runCli = (args: string[]): { code: number; out: string } => {
-    try {
-      const out = execFileSync(tsx, ['--conditions=source', cli, ...args], { encoding: 'utf8', cwd: tmp });
-      return { code: 0, out };
-    } catch (e) {
-      const err = e as { status: number; stdout: string; stderr: string };
-      return { code: err.status, out: err.stdout + err.stderr };
-    }
-  };
+  // Asynchronous, so the test worker keeps answering the runner while the CLI runs (a worker
+  // blocked for a minute on a loaded machine trips vitest's RPC timeout).
+  const runCli = (args: string[]): Promise<{ code: number; out: string }> =>
+    new Promise((resolve) => {
+      execFile(
+        tsx,
+        ['--conditions=source', cli, ...args],
+        { encoding: 'utf8', cwd: tmp },
+        (error, stdout, stderr) => {
+          const code = error ? ((error as { code?: number }).code ?? 1) : 0;
+          resolve({ code, out: error ? stdout + stderr : stdout });
+        },
+      );
+    });
 
-  it('exits 0 with the summary as its last line when everything selected passes', () => {
-    const { code, out } = runCli(['--filter', 'elementwise/']);
+  it('exits 0 with the summary as its last line when everything selected passes', async () => {
+    const { code, out } = await runCli(['--filter', 'elementwise/']);
     expect(code).toBe(0);
     const lines = out.trimEnd().split('\n');
     expect(lines.at(-1)).toBe('28 passed, 0 failed, 0 skipped');
     expect(lines.at(-2)).toBe('skipped ops: none');
   });
 
-  it('exits 1 and names the tensor when a golden is off', () => {
+  it('exits 1 and names the tensor when a golden is off', async () => {
     const fixture = JSON.parse(readFileSync(join(FIXTURES, 'elementwise.json'), 'utf8'));
     fixture.cases = fixture.cases.filter((c: { id: string }) => c.id === 'elementwise/exp');
     fixture.cases[0].grads.x.data[3] += 0.01;
     writeFileSync(join(tmp, 'elementwise.json'), JSON.stringify(fixture));
-    const { code, out } = runCli([tmp]);
+    const { code, out } = await runCli([tmp]);
     expect(code).toBe(1);
     expect(out).toContain('FAIL elementwise/exp');
     expect(out).toMatch(/grad 'x': max abs err 0\.01\d*, max rel err/);
     expect(out.trimEnd().split('\n').at(-1)).toBe('0 passed, 1 failed, 0 skipped');
   });
 
-  it('reports a backend that cannot be loaded', () => {
-    const { code, out } = runCli(['--backend', 'nosuch']);
+  it('reports a backend that cannot be loaded', async () => {
+    const { code, out } = await runCli(['--backend', 'nosuch']);
     expect(code).toBe(1);
     expect(out).toContain("cannot load backend 'nosuch'");
   });
