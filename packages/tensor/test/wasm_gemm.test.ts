@@ -2,7 +2,17 @@ import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { getCpuKernels, matmul, setCpuKernels, type Tensor, tensor, ValueError } from '@axon/tensor';
+import {
+  conv2dBackpropFilter,
+  conv2dBackpropInput,
+  conv2dWithAttrs,
+  getCpuKernels,
+  matmul,
+  setCpuKernels,
+  type Tensor,
+  tensor,
+  ValueError,
+} from '@axon/tensor';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { gemm } from '../src/backends/cpu/gemm';
 import { wasmGemm, wasmWorkspaceBytes } from '../src/backends/cpu/kernels/gemm_wasm';
@@ -273,4 +283,63 @@ describe('WebAssembly SIMD gemm', () => {
     );
     expect(out).toMatch(/matches wasm\/gemm\.ts/);
   }, 180_000); // a compiler run: a few seconds idle, room for a loaded machine
+});
+
+describe('conv2d and its two backward kernels on the wasm gemm', () => {
+  // [x shape, w shape, options]: plain, strided with padding, grouped, pointwise (1×1).
+  const cases: [number[], number[], { stride?: number; padding?: number; groups?: number }][] = [
+    [[2, 3, 9, 8], [5, 3, 3, 3], {}],
+    [[2, 4, 11, 10], [6, 2, 3, 3], { stride: 2, padding: 1, groups: 2 }],
+    [[3, 8, 5, 5], [7, 8, 1, 1], {}],
+  ];
+  for (const [xs, ws, opts] of cases) {
+    it(`x ${JSON.stringify(xs)}, w ${JSON.stringify(ws)}, ${JSON.stringify(opts)}: wasm agrees with js`, () => {
+      const x = rand(xs, 11);
+      const w = rand(ws, 12);
+      const k = ws[1] * ws[2] * ws[3];
+      const on = (kernels: 'js' | 'wasm') => {
+        setCpuKernels(kernels);
+        const y = conv2dWithAttrs(x, w, {
+          stride: [opts.stride ?? 1, opts.stride ?? 1],
+          pad: [opts.padding ?? 0, opts.padding ?? 0, opts.padding ?? 0, opts.padding ?? 0],
+          dilation: [1, 1],
+          groups: opts.groups ?? 1,
+        });
+        const attrs = {
+          stride: [opts.stride ?? 1, opts.stride ?? 1] as [number, number],
+          pad: [opts.padding ?? 0, opts.padding ?? 0, opts.padding ?? 0, opts.padding ?? 0] as [
+            number,
+            number,
+            number,
+            number,
+          ],
+          dilation: [1, 1] as [number, number],
+          groups: opts.groups ?? 1,
+        };
+        const dx = conv2dBackpropInput(y, w, {
+          ...attrs,
+          inputShape: xs as [number, number, number, number],
+        });
+        const dw = conv2dBackpropFilter(x, y, {
+          ...attrs,
+          filterShape: ws as [number, number, number, number],
+        });
+        const out = [y, dx, dw].map((t) => Float64Array.from(t.dataSync()));
+        for (const t of [y, dx, dw]) t.dispose();
+        return out;
+      };
+      const js = on('js');
+      const wasm = on('wasm');
+      js.forEach((ref, i) => {
+        let worst = 0;
+        let scale = 1;
+        for (let j = 0; j < ref.length; j++) {
+          worst = Math.max(worst, Math.abs(ref[j] - wasm[i][j]));
+          scale = Math.max(scale, Math.abs(ref[j]));
+        }
+        // A product of sums: allow float32 rounding of each term, relative to the output's size.
+        expect(worst).toBeLessThanOrEqual(16 * 2 ** -24 * k * scale);
+      });
+    });
+  }
 });

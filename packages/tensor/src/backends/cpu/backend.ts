@@ -1,5 +1,6 @@
 import type { Backend, DataId, TensorInfo } from '../../backend';
 import { allocate, type DType, type TypedArray } from '../../dtype';
+import { getCpuKernels } from './kernels/gemm_wasm';
 import { registerCpuKernels } from './register';
 
 /**
@@ -44,7 +45,15 @@ export class CpuBackend implements Backend {
   }
 
   info(): Record<string, unknown> {
-    return { name: 'cpu', mode: 'cpu', precision: 'float64 arithmetic, stored per dtype' };
+    const kernels = getCpuKernels();
+    return {
+      name: 'cpu',
+      mode: 'cpu',
+      kernels,
+      precision: kernels.wasm
+        ? 'float32 products (matmul, conv) summed in float32 on WebAssembly SIMD; everything else float64 arithmetic, stored per dtype'
+        : 'float64 arithmetic, stored per dtype',
+    };
   }
 
   /** The input's values (read-only by convention). */

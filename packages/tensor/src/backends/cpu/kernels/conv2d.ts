@@ -11,6 +11,19 @@ import {
 import type { CpuBackend } from '../backend';
 import { col2im, im2col } from '../conv_im2col';
 import { gemm } from '../gemm';
+import { wasmGemm } from './gemm_wasm';
+
+/**
+ * One GEMM on slices of the kernels' buffers: the WebAssembly SIMD one for float32 when it is
+ * available (and the product large enough), else the JS one. Same arguments as `gemm`.
+ */
+function product(...args: Parameters<typeof gemm>): void {
+  const [a, aOff, b, bOff, c, cOff, ...rest] = args;
+  if (a instanceof Float32Array && b instanceof Float32Array && c instanceof Float32Array) {
+    if (wasmGemm(a, aOff, b, bOff, c, cOff, ...rest)) return;
+  }
+  gemm(...args);
+}
 
 /*
  * All three kernels reduce to GEMMs on column matrices, one image and one group at a time.
@@ -38,7 +51,7 @@ export const conv2DKernel: KernelFunc<Conv2DAttrs, CpuBackend> = ({ inputs: [x, 
       const xOff = (n * g.c + gi * g.cg) * inPlane;
       if (!g.pointwise) im2col(xv, xOff, g, cols);
       const yOff = (n * g.o + gi * g.og) * g.p;
-      gemm(wv, gi * g.og * g.k, cols, g.pointwise ? xOff : 0, y, yOff, g.og, g.p, g.k, false, false);
+      product(wv, gi * g.og * g.k, cols, g.pointwise ? xOff : 0, y, yOff, g.og, g.p, g.k, false, false);
     }
   }
   return backend.output(y, [g.n, g.o, g.oH, g.oW], x.dtype);
@@ -60,7 +73,7 @@ export const conv2DBackpropInputKernel: KernelFunc<Conv2DBackpropInputAttrs, Cpu
       const dxOff = (n * g.c + gi * g.cg) * inPlane;
       const dyOff = (n * g.o + gi * g.og) * g.p;
       // Pointwise: the product already is this group's slice of dx, so it is written in place.
-      gemm(wv, gi * g.og * g.k, dyv, dyOff, cols, g.pointwise ? dxOff : 0, g.k, g.p, g.og, true, false);
+      product(wv, gi * g.og * g.k, dyv, dyOff, cols, g.pointwise ? dxOff : 0, g.k, g.p, g.og, true, false);
       if (!g.pointwise) col2im(cols, g, dx, dxOff);
     }
   }
@@ -83,7 +96,20 @@ export const conv2DBackpropFilterKernel: KernelFunc<Conv2DBackpropFilterAttrs, C
       const xOff = (n * g.c + gi * g.cg) * inPlane;
       if (!g.pointwise) im2col(xv, xOff, g, cols);
       const dyOff = (n * g.o + gi * g.og) * g.p;
-      gemm(dyv, dyOff, cols, g.pointwise ? xOff : 0, dw, gi * g.og * g.k, g.og, g.k, g.p, false, true, n > 0);
+      product(
+        dyv,
+        dyOff,
+        cols,
+        g.pointwise ? xOff : 0,
+        dw,
+        gi * g.og * g.k,
+        g.og,
+        g.k,
+        g.p,
+        false,
+        true,
+        n > 0,
+      );
     }
   }
   return backend.output(dw, attrs.filterShape, x.dtype);
