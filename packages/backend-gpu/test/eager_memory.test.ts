@@ -1,33 +1,23 @@
 /**
  * The collector releases GPU buffers too: an eager autograd loop that never disposes anything
- * leaves the gpu backend's buffer count and bytes where they were once garbage is collected.
+ * leaves the gpu backend's tensor and buffer counts where they were once garbage is collected.
  */
-import v8 from 'node:v8';
-import vm from 'node:vm';
 import '@axon/autograd';
 import '@axon/backend-gpu';
 import * as ax from '@axon/tensor';
+import { settleAfterGC } from '@axon/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 
-v8.setFlagsFromString('--expose-gc');
-const gc = vm.runInNewContext('gc') as () => void;
-
-async function gpuMemoryAfterGC(): Promise<{ numTensors: number; numBuffers: number; numBytes: number }> {
-  let last = '';
-  for (let i = 0; i < 10; i++) {
-    gc();
-    await new Promise((resolve) => setTimeout(resolve, 0));
-    const now = JSON.stringify(ax.memory().backends.gpu);
-    if (now === last) break;
-    last = now;
-  }
-  return JSON.parse(last);
-}
+/**
+ * A value V8 has not yet overwritten in a stack slot may outlive one collection, so a reading
+ * may keep a stray tensor or two; a leak keeps one or more per step (hundreds here).
+ */
+const STRAYS = 2;
 
 describe('gpu: eager loops without tidy stay flat', () => {
   afterAll(() => ax.setBackend('cpu'));
 
-  it('100 SGD steps by hand, nothing disposed', async () => {
+  it('200 SGD steps by hand, nothing disposed', async () => {
     ax.setBackend('gpu');
     ax.manualSeed(3);
     const w = ax.mul(ax.randn([4, 1]), 0.1).requiresGrad_();
@@ -40,11 +30,14 @@ describe('gpu: eager loops without tidy stay flat', () => {
       w.grad = null;
       return loss.item();
     };
+    const gpu = () => ax.memory().backends.gpu;
     const first = step();
-    const before = await gpuMemoryAfterGC();
+    const before = await settleAfterGC(gpu);
     let last = first;
-    for (let i = 0; i < 100; i++) last = step();
+    for (let i = 0; i < 200; i++) last = step();
     expect(last).toBeLessThan(first);
-    expect(await gpuMemoryAfterGC()).toEqual(before);
+    const after = await settleAfterGC(gpu);
+    expect(after.numTensors - before.numTensors).toBeLessThanOrEqual(STRAYS);
+    expect(after.numBuffers - before.numBuffers).toBeLessThanOrEqual(STRAYS);
   });
 });

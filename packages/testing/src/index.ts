@@ -293,3 +293,4 @@ export function expectError(
   }
   return caught;
 }
+export { settleAfterGC } from './gc';

@@ -8,6 +8,7 @@ import {
   seededInts,
   seededRandom,
   seededValues,
+  settleAfterGC,
   shapeOf,
   valuesOf,
 } from '../src';
@@ -109,5 +110,18 @@ describe('expectError', () => {
     expect(() => expectError(bad, ShapeError, 'conv2d')).toThrow("start with 'conv2d: '");
     expect(() => expectError(bad, ShapeError, 'matmul', '[5, 5]')).toThrow("contain '[5, 5]'");
     expect(() => expectError(() => 1, ShapeError, 'matmul')).toThrow('got undefined');
+  });
+});
+
+describe('settleAfterGC', () => {
+  it('lets a FinalizationRegistry see an object that became unreachable', async () => {
+    let finalized = 0;
+    const registry = new FinalizationRegistry(() => {
+      finalized++;
+    });
+    (() => {
+      registry.register({ big: new Array(1000).fill(0) }, 'x');
+    })();
+    expect(await settleAfterGC(() => finalized)).toBe(1);
   });
 });

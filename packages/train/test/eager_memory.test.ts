@@ -3,29 +3,20 @@
  * because tensors that became unreachable are released by the engine's FinalizationRegistry. The
  * collector runs when V8 decides, so the test forces it (`--expose-gc`, switched on at run time).
  */
-import v8 from 'node:v8';
-import vm from 'node:vm';
 import { noGrad } from '@axon/autograd';
 import { CrossEntropyLoss, Linear, ReLU, Sequential } from '@axon/layers';
 import { SGD } from '@axon/optim';
 import * as ax from '@axon/tensor';
+import { settleAfterGC } from '@axon/testing';
 import { describe, expect, it } from 'vitest';
 
-v8.setFlagsFromString('--expose-gc');
-const gc = vm.runInNewContext('gc') as () => void;
+const liveTensorsAfterGC = () => settleAfterGC(() => ax.memory().numTensors);
 
-/** Collects garbage and lets the FinalizationRegistry callbacks run, until the count is steady. */
-async function liveTensorsAfterGC(): Promise<number> {
-  let last = -1;
-  for (let i = 0; i < 10; i++) {
-    gc();
-    await new Promise((resolve) => setTimeout(resolve, 0));
-    const now = ax.memory().numTensors;
-    if (now === last) return now;
-    last = now;
-  }
-  return last;
-}
+/**
+ * A value V8 has not yet overwritten in a stack slot may outlive one collection, so a reading may
+ * keep a stray tensor or two; a leak keeps several per step (4000 over this loop, before the fix).
+ */
+const STRAYS = 2;
 
 function setup() {
   ax.manualSeed(0);
@@ -57,14 +48,15 @@ describe('eager loops without tidy stay flat', () => {
       if (i % 100 === 99) await new Promise((resolve) => setTimeout(resolve, 0));
     }
     expect(last).toBeLessThan(first);
-    expect(await liveTensorsAfterGC()).toBe(afterOne);
+    expect((await liveTensorsAfterGC()) - afterOne).toBeLessThanOrEqual(STRAYS);
   });
 
   it('a forward pass whose output is dropped frees its graph', async () => {
     const { model, x } = setup();
     const before = await liveTensorsAfterGC();
     model.forward(x).dispose();
-    expect(await liveTensorsAfterGC()).toBe(before);
+    // Without collection the graph kept 12 tensors alive (two activations and their saved handles).
+    expect((await liveTensorsAfterGC()) - before).toBeLessThanOrEqual(STRAYS);
   });
 
   it('a forward pass with no tensor requiring a gradient records no graph', () => {
