@@ -6,20 +6,17 @@
  * its terms in a balanced tree, which also keeps float32 rounding low.
  */
 
-import { ValueError } from '../errors';
 import { normalizeAxis } from '../shape';
 import type { Tensor } from '../tensor';
+import { checkInteger } from '../validate';
 import { add, cast } from './elementwise';
 import { pad } from './movement';
-import { assertTensor, describe, op } from './util';
+import { assertTensor, op } from './util';
 
 /** torch.cumsum: running sums along `axis`. bool is summed as int32 (torch gives int64). */
 export const cumsum = op((x: Tensor, axis: number): Tensor => {
   assertTensor('cumsum', x);
-  if (typeof axis !== 'number') {
-    throw new ValueError(`cumsum: expected axis to be an integer, got ${describe(axis)}`);
-  }
-  const a = normalizeAxis('cumsum', axis, x.rank);
+  const a = normalizeAxis('cumsum', checkInteger('cumsum', 'axis', axis), x.rank);
   let y = x.dtype === 'bool' ? cast(x, 'int32') : x;
   if (x.rank === 0) return y;
   const n = x.shape[a];

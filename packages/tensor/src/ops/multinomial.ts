@@ -11,6 +11,7 @@ import { DTypeError, fmtShape, ShapeError, ValueError } from '../errors';
 import { ENGINE } from '../global_engine';
 import type { Generator } from '../random/generator';
 import type { Tensor } from '../tensor';
+import { checkBoolean, checkPositiveInt } from '../validate';
 import { arange } from './creation';
 import { cumsum } from './cumsum';
 import { div, gt, le, log, minimum, mul, where } from './elementwise';
@@ -19,7 +20,7 @@ import { rand } from './random';
 import { max, sum } from './reduce';
 import { reshape } from './shape';
 import { topk } from './sort';
-import { assertTensor, describe, op } from './util';
+import { assertTensor, op } from './util';
 
 export interface MultinomialOptions {
   /** Draw with replacement (default false: each category at most once per row). */
@@ -41,15 +42,9 @@ export const multinomial = op(
     if (!isFloat(probs.dtype)) {
       throw new DTypeError(`multinomial: expected 'probs' to be float32 or float64, got ${probs.dtype}`);
     }
-    if (typeof numSamples !== 'number' || !Number.isInteger(numSamples) || numSamples < 1) {
-      throw new ValueError(
-        `multinomial: expected numSamples to be a positive integer, got ${describe(numSamples)}`,
-      );
-    }
-    const { replacement = false, generator } = options;
-    if (typeof replacement !== 'boolean') {
-      throw new ValueError(`multinomial: expected replacement to be a boolean, got ${describe(replacement)}`);
-    }
+    checkPositiveInt('multinomial', 'numSamples', numSamples);
+    const { generator } = options;
+    const replacement = checkBoolean('multinomial', 'replacement', options.replacement ?? false);
     const n = probs.shape[probs.rank - 1];
     const rows = probs.rank === 1 ? 1 : probs.shape[0];
     if (n === 0) throw new ValueError(`multinomial: probs ${fmtShape(probs.shape)} has no categories`);

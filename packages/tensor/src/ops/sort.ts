@@ -8,7 +8,7 @@ import { fmtShape, ValueError } from '../errors';
 import { Sort } from '../kernels';
 import { normalizeAxis } from '../shape';
 import type { Tensor } from '../tensor';
-import { checkBoolean, checkOptions } from '../validate';
+import { checkBoolean, checkInteger, checkOptions } from '../validate';
 import { zeros } from './creation';
 import { narrow, type ValuesAndIndices } from './movement';
 import { reshape } from './shape';
@@ -32,10 +32,7 @@ export interface TopKOptions {
 
 function sortAlong(name: string, x: Tensor, axis: unknown, descending: boolean): ValuesAndIndices {
   assertTensor(name, x);
-  const ax = axis ?? -1;
-  if (typeof ax !== 'number')
-    throw new ValueError(`${name}: expected axis to be an integer, got ${describe(ax)}`);
-  const a = normalizeAxis(name, ax, x.rank);
+  const a = normalizeAxis(name, checkInteger(name, 'axis', axis ?? -1), x.rank);
   if (x.rank === 0) return { values: reshape(x, []), indices: zeros([], 'int32') };
   const [values, indices] = runMulti(Sort, [x], { axis: a, descending });
   return { values, indices };
@@ -69,10 +66,7 @@ export const topk = op((x: Tensor, k: number, opts?: TopKOptions): ValuesAndIndi
   const o = checkOptions('topk', opts) as TopKOptions;
   const largest = o.largest === undefined ? true : checkBoolean('topk', 'largest', o.largest);
   if (o.sorted !== undefined) checkBoolean('topk', 'sorted', o.sorted);
-  const ax = o.axis ?? -1;
-  if (typeof ax !== 'number')
-    throw new ValueError(`topk: expected axis to be an integer, got ${describe(ax)}`);
-  const a = normalizeAxis('topk', ax, x.rank);
+  const a = normalizeAxis('topk', checkInteger('topk', 'axis', o.axis ?? -1), x.rank);
   // A 0-d tensor is its own (only) top entry.
   const n = x.rank === 0 ? 1 : x.shape[a];
   const lo = x.rank === 0 ? 1 : 0;

@@ -3,12 +3,13 @@
  * aranges (column - row compared with the diagonal). Nothing is copied by index, and the gradient
  * is Where's: dy passes where the mask keeps x and is zero elsewhere.
  */
-import { fmtShape, ShapeError, ValueError } from '../errors';
+import { fmtShape, ShapeError } from '../errors';
 import type { Tensor } from '../tensor';
+import { checkInteger } from '../validate';
 import { arange, scalar } from './creation';
 import { ge, le, sub, where } from './elementwise';
 import { reshape } from './shape';
-import { assertTensor, describe, op } from './util';
+import { assertTensor, op } from './util';
 
 function triangle(name: string, x: Tensor, diagonal: number, lower: boolean): Tensor {
   assertTensor(name, x);
@@ -17,9 +18,7 @@ function triangle(name: string, x: Tensor, diagonal: number, lower: boolean): Te
       `${name}: expected x of rank >= 2 (a matrix or a batch of matrices), got shape ${fmtShape(x.shape)}`,
     );
   }
-  if (typeof diagonal !== 'number' || !Number.isInteger(diagonal)) {
-    throw new ValueError(`${name}: expected diagonal to be an integer, got ${describe(diagonal)}`);
-  }
+  checkInteger(name, 'diagonal', diagonal);
   const m = x.shape[x.rank - 2];
   const n = x.shape[x.rank - 1];
   // offset[i, j] = j - i: entry (i, j) lies on diagonal j - i.
