@@ -5,20 +5,8 @@
  * in full.
  */
 import { valueAndGrad } from '@axon/autograd';
-import {
-  conv2d,
-  crossEntropy,
-  dispose,
-  manualSeed,
-  matmul,
-  mul,
-  setBackend,
-  sum,
-  type Tensor,
-  tensor,
-  tidy,
-  uniform,
-} from '@axon/tensor';
+import { conv2d, dispose, matmul, mul, setBackend, sum, type Tensor, tensor, tidy } from '@axon/tensor';
+import { MLP_STEP_FLOPS, MLP_STEP_NAME, mlpStep } from '../mlp_step';
 import { fixedValues, type Runner } from '../timing';
 
 export type Target = 'cpu' | 'gpu';
@@ -108,38 +96,14 @@ export function conv2dCase(reps: number, warmup: number): GpuBenchCase {
  * cross-check (untimed) compares the loss and the updated parameters.
  */
 export function mlpStepCase(reps: number, warmup: number): GpuBenchCase {
-  const [B, I, Hd, O] = [64, 784, 128, 10];
-  const xData = fixedValues(B * I, 6);
-  const labels = Int32Array.from({ length: B }, (_, i) => (i * 7) % O);
-  const lr = 0.01;
-  // flops of the three products forward and backward (2·B·I·Hd + 2·B·Hd·O, three times)
-  const flops = 3 * (2 * B * I * Hd + 2 * B * Hd * O);
   return {
-    name: `MLP step ${B}×${I}→${Hd}→${O} (fwd+bwd+SGD)`,
-    flops,
+    name: MLP_STEP_NAME,
+    flops: MLP_STEP_FLOPS,
     reps,
     warmup,
     build(target, finish) {
       setBackend(target);
-      const x = tensor(xData, { shape: [B, I] });
-      const y = tensor(labels, { shape: [B], dtype: 'int32' });
-      // The same initial parameters on both backends (one seed, one generator).
-      manualSeed(42);
-      const params = [
-        uniform([I, Hd], -1 / Math.sqrt(I), 1 / Math.sqrt(I)),
-        uniform([Hd], -1 / Math.sqrt(I), 1 / Math.sqrt(I)),
-        uniform([Hd, O], -1 / Math.sqrt(Hd), 1 / Math.sqrt(Hd)),
-        uniform([O], -1 / Math.sqrt(Hd), 1 / Math.sqrt(Hd)),
-      ];
-      const lossAndGrads = valueAndGrad((w1: Tensor, b1: Tensor, w2: Tensor, b2: Tensor) =>
-        crossEntropy(x.matmul(w1).add(b1).relu().matmul(w2).add(b2), y),
-      );
-      /** One step from the initial parameters: the loss and the updated parameters. */
-      const step = (): { loss: Tensor; updated: Tensor[] } => {
-        const { value, grads } = lossAndGrads(...params);
-        const updated = params.map((p, i) => p.sub(grads[i].mul(lr)));
-        return { loss: value, updated };
-      };
+      const { tensors, step } = mlpStep();
       return {
         activate: async () => setBackend(target),
         run: () =>
@@ -155,7 +119,7 @@ export function mlpStepCase(reps: number, warmup: number): GpuBenchCase {
             return readAll([loss, ...updated]);
           });
         },
-        dispose: () => dispose([x, y, params]),
+        dispose: () => dispose(tensors),
       };
     },
   };
