@@ -1,16 +1,20 @@
 import type { Backend, DataId, TensorInfo } from '../../backend';
-import { allocate, type DType, type TypedArray } from '../../dtype';
+import type { DType, TypedArray } from '../../dtype';
+import { BufferPool } from './buffer_pool';
 import { getCpuKernels } from './kernels/gemm_wasm';
 import { registerCpuKernels } from './register';
 
 /**
  * The CPU backend keeps each buffer as one typed array. Kernels read inputs with `values()` and
- * return outputs with `output()`; they allocate once per output and never box numbers.
+ * return outputs with `output()`; they take each output (and scratch) array from `alloc()` or
+ * `empty()` and never box numbers. Released buffers go to a pool (buffer_pool.ts) that the next
+ * `alloc`/`empty` of the same dtype and length draws from.
  */
 export class CpuBackend implements Backend {
   readonly name = 'cpu';
   private readonly buffers = new Map<DataId, TypedArray>();
   private numBytes = 0;
+  private readonly pool = new BufferPool();
 
   constructor() {
     registerCpuKernels();
@@ -38,10 +42,17 @@ export class CpuBackend implements Backend {
     if (!values) return;
     this.numBytes -= values.byteLength;
     this.buffers.delete(dataId);
+    this.pool.give(values);
   }
 
-  memory(): { numBuffers: number; numBytes: number } {
-    return { numBuffers: this.buffers.size, numBytes: this.numBytes };
+  /** Live buffers and their bytes; `pooledBytes` is what freed buffers kept for reuse hold. */
+  memory(): { numBuffers: number; numBytes: number; pooledBytes: number } {
+    return { numBuffers: this.buffers.size, numBytes: this.numBytes, pooledBytes: this.pool.pooledBytes };
+  }
+
+  /** Lets the garbage collector have the pooled free buffers (as torch.cuda.empty_cache). */
+  emptyCache(): void {
+    this.pool.clear();
   }
 
   info(): Record<string, unknown> {
@@ -66,8 +77,18 @@ export class CpuBackend implements Backend {
     return { dataId: this.write(values), shape, dtype };
   }
 
-  /** A zero-filled output array of `dtype` with `size` elements. */
+  /** A zero-filled array of `dtype` with `size` elements, for an output or scratch. */
   alloc(dtype: DType, size: number): TypedArray {
-    return allocate(dtype, size);
+    return this.pool.take(dtype, size, true);
+  }
+
+  /** As `alloc`, but with arbitrary contents: for a kernel that writes every element. */
+  empty(dtype: DType, size: number): TypedArray {
+    return this.pool.take(dtype, size, false);
+  }
+
+  /** Gives back a scratch array from `alloc`/`empty` that no output holds. */
+  recycle(values: TypedArray): void {
+    this.pool.give(values);
   }
 }

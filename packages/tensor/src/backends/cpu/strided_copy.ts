@@ -9,7 +9,7 @@ const MIN_BULK_COPY = 32;
  * per-dim strides (in elements). Slice, Pad and Concat are all this one copy with different
  * strides.
  *
- * Dims of size 1 are dropped and neighbouring dims that are contiguous on both sides are merged,
+ * forEachRow drops dims of size 1 and merges neighbouring dims that are contiguous on both sides,
  * so that the innermost run is as long as possible and can be moved with one `TypedArray.set`.
  */
 export function copyStrided(
@@ -21,25 +21,7 @@ export function copyStrided(
   dstStrides: readonly number[],
   shape: readonly number[],
 ): void {
-  const dims: number[] = [];
-  const ss: number[] = [];
-  const ds: number[] = [];
-  for (let d = 0; d < shape.length; d++) {
-    const n = shape[d];
-    if (n === 0) return;
-    if (n === 1) continue;
-    const k = dims.length - 1;
-    if (k >= 0 && ss[k] === srcStrides[d] * n && ds[k] === dstStrides[d] * n) {
-      dims[k] *= n;
-      ss[k] = srcStrides[d];
-      ds[k] = dstStrides[d];
-    } else {
-      dims.push(n);
-      ss.push(srcStrides[d]);
-      ds.push(dstStrides[d]);
-    }
-  }
-  forEachRow(dims, [ss, ds], (_, [so, dO], n, [s, t]) => {
+  forEachRow(shape, [srcStrides, dstStrides], (_, [so, dO], n, [s, t]) => {
     const a = srcBase + so;
     const b = dstBase + dO;
     if (s === 1 && t === 1 && n >= MIN_BULK_COPY) {

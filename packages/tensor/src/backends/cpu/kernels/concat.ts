@@ -1,4 +1,3 @@
-import { allocate } from '../../../dtype';
 import type { KernelFunc } from '../../../kernel_registry';
 import { Concat, type ConcatAttrs } from '../../../kernels';
 import { sizeOf, stridesOf } from '../../../shape';
@@ -12,7 +11,7 @@ export const concatKernel: KernelFunc<ConcatAttrs, CpuBackend> = ({ inputs, attr
   shape[axis] = 0;
   for (const x of inputs) shape[axis] += x.shape[axis];
   const dtype = inputs[0].dtype;
-  const y = allocate(dtype, sizeOf(shape));
+  const y = backend.empty(dtype, sizeOf(shape));
   const outStrides = stridesOf(shape);
   let offset = 0;
   for (const x of inputs) {

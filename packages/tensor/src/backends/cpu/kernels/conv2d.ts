@@ -44,7 +44,7 @@ export const conv2DKernel: KernelFunc<Conv2DAttrs, CpuBackend> = ({ inputs: [x, 
   const xv = backend.values(x);
   const wv = backend.values(w);
   const y = backend.alloc(x.dtype, g.n * g.o * g.p);
-  const cols = g.pointwise ? xv : backend.alloc(x.dtype, g.k * g.p);
+  const cols = g.pointwise ? xv : backend.empty(x.dtype, g.k * g.p);
   const inPlane = g.h * g.w;
   for (let n = 0; n < g.n; n++) {
     for (let gi = 0; gi < g.groups; gi++) {
@@ -54,6 +54,7 @@ export const conv2DKernel: KernelFunc<Conv2DAttrs, CpuBackend> = ({ inputs: [x, 
       product(wv, gi * g.og * g.k, cols, g.pointwise ? xOff : 0, y, yOff, g.og, g.p, g.k, false, false);
     }
   }
+  if (!g.pointwise) backend.recycle(cols);
   return backend.output(y, [g.n, g.o, g.oH, g.oW], x.dtype);
 };
 
@@ -67,7 +68,7 @@ export const conv2DBackpropInputKernel: KernelFunc<Conv2DBackpropInputAttrs, Cpu
   const wv = backend.values(w);
   const inPlane = g.h * g.w;
   const dx = backend.alloc(dy.dtype, g.n * g.c * inPlane);
-  const cols = g.pointwise ? dx : backend.alloc(dy.dtype, g.k * g.p);
+  const cols = g.pointwise ? dx : backend.empty(dy.dtype, g.k * g.p);
   for (let n = 0; n < g.n; n++) {
     for (let gi = 0; gi < g.groups; gi++) {
       const dxOff = (n * g.c + gi * g.cg) * inPlane;
@@ -77,6 +78,7 @@ export const conv2DBackpropInputKernel: KernelFunc<Conv2DBackpropInputAttrs, Cpu
       if (!g.pointwise) col2im(cols, g, dx, dxOff);
     }
   }
+  if (!g.pointwise) backend.recycle(cols);
   return backend.output(dx, attrs.inputShape, dy.dtype);
 };
 
@@ -89,7 +91,7 @@ export const conv2DBackpropFilterKernel: KernelFunc<Conv2DBackpropFilterAttrs, C
   const xv = backend.values(x);
   const dyv = backend.values(dy);
   const dw = backend.alloc(x.dtype, g.o * g.k);
-  const cols = g.pointwise ? xv : backend.alloc(x.dtype, g.k * g.p);
+  const cols = g.pointwise ? xv : backend.empty(x.dtype, g.k * g.p);
   const inPlane = g.h * g.w;
   for (let n = 0; n < g.n; n++) {
     for (let gi = 0; gi < g.groups; gi++) {
@@ -112,6 +114,7 @@ export const conv2DBackpropFilterKernel: KernelFunc<Conv2DBackpropFilterAttrs, C
       );
     }
   }
+  if (!g.pointwise) backend.recycle(cols);
   return backend.output(dw, attrs.filterShape, x.dtype);
 };
 

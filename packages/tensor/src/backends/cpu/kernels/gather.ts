@@ -1,4 +1,3 @@
-import { allocate } from '../../../dtype';
 import type { KernelFunc } from '../../../kernel_registry';
 import { Gather, type GatherAttrs } from '../../../kernels';
 import { sizeOf, stridesOf } from '../../../shape';
@@ -15,7 +14,7 @@ export const gatherKernel: KernelFunc<GatherAttrs, CpuBackend> = ({ inputs: [x, 
   const xStrides = stridesOf(x.shape);
   const axisStride = xStrides[attrs.axis];
   const walk = xStrides.map((s, d) => (d === attrs.axis ? 0 : s));
-  const y = allocate(x.dtype, sizeOf(index.shape));
+  const y = backend.empty(x.dtype, sizeOf(index.shape));
   forEachRow(index.shape, [walk], (o, [xo], n, [s]) => {
     for (let i = 0; i < n; i++) y[o + i] = xv[xo + i * s + iv[o + i] * axisStride];
   });

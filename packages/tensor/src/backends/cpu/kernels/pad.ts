@@ -1,4 +1,3 @@
-import { allocate } from '../../../dtype';
 import type { KernelFunc } from '../../../kernel_registry';
 import { Pad, type PadAttrs } from '../../../kernels';
 import { sizeOf, stridesOf } from '../../../shape';
@@ -9,7 +8,7 @@ import { copyStrided } from '../strided_copy';
 export const padKernel: KernelFunc<PadAttrs, CpuBackend> = ({ inputs: [x], attrs, backend }) => {
   const { pads, value } = attrs;
   const shape = x.shape.map((d, i) => pads[i][0] + d + pads[i][1]);
-  const y = allocate(x.dtype, sizeOf(shape));
+  const y = backend.alloc(x.dtype, sizeOf(shape));
   if (value !== 0) y.fill(value);
   const outStrides = stridesOf(shape);
   let base = 0;

@@ -1,4 +1,3 @@
-import { allocate } from '../../../dtype';
 import type { KernelFunc } from '../../../kernel_registry';
 import { RandomFill, type RandomFillAttrs } from '../../../kernels';
 import { randomNormal, randomUnit } from '../../../random/counter_rng';
@@ -7,7 +6,7 @@ import type { CpuBackend } from '../backend';
 
 export const randomFillKernel: KernelFunc<RandomFillAttrs, CpuBackend> = ({ attrs, backend }) => {
   const { seed, offset, a, b } = attrs;
-  const y = allocate(attrs.dtype, sizeOf(attrs.shape));
+  const y = backend.empty(attrs.dtype, sizeOf(attrs.shape));
   if (attrs.dist === 'uniform') {
     for (let i = 0; i < y.length; i++) y[i] = a + (b - a) * randomUnit(seed, offset + i);
   } else {

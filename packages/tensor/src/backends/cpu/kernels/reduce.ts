@@ -1,12 +1,18 @@
-import { allocate, type DType, type TypedArray } from '../../../dtype';
+import type { DType, TypedArray } from '../../../dtype';
 import type { KernelFunc } from '../../../kernel_registry';
 import { Reduce, type ReduceAttrs, type ReduceOp } from '../../../kernels';
+import { stridesOf } from '../../../shape';
 import type { CpuBackend } from '../backend';
+import { forEachRow } from '../broadcast';
 import { transposeValues } from './transpose';
 
 /**
  * Reduces over `axes` by first bringing them to the end (a transpose, skipped when they are
- * already last), so that every output element reduces one contiguous run of the input.
+ * already last), so that every output element reduces one contiguous run of the input. A sum over
+ * leading or middle axes (a bias gradient: [N, C, H, W] over 0, 2, 3; [B, F] over 0) skips the
+ * transpose instead: it walks the input once in order, adding each element into its output's
+ * float64 accumulator. Each output then sees its elements in the same order as the transposed run
+ * would give it (axes ascending), so both paths give the same bits.
  */
 export const reduceKernel: KernelFunc<ReduceAttrs, CpuBackend> = ({ inputs: [x], attrs, backend }) => {
   const { op, axes, keepDims } = attrs;
@@ -19,14 +25,39 @@ export const reduceKernel: KernelFunc<ReduceAttrs, CpuBackend> = ({ inputs: [x],
 
   const perm = [...kept, ...axes];
   const alreadyLast = perm.every((p, i) => p === i);
-  const values = alreadyLast ? backend.values(x) : transposeValues(backend.values(x), x.shape, perm, x.dtype);
-
   const dtype = outputDType(op, x.dtype);
-  const y = allocate(dtype, outer);
-  reduceRuns(op, values, y, outer, inner);
+  const y = backend.empty(dtype, outer);
+  const xv = backend.values(x);
+  if (alreadyLast) {
+    reduceRuns(op, xv, y, outer, inner);
+  } else if (op === 'sum' && axes.every((a, i) => i === 0 || axes[i - 1] < a)) {
+    sumInPlace(xv, x.shape, kept, y);
+  } else {
+    const values = transposeValues(xv, x.shape, perm, backend.empty(x.dtype, xv.length));
+    reduceRuns(op, values, y, outer, inner);
+    backend.recycle(values);
+  }
   const shape = keepDims ? x.shape.map((d, i) => (axes.includes(i) ? 1 : d)) : kept.map((k) => x.shape[k]);
   return backend.output(y, rank === 0 ? [] : shape, dtype);
 };
+
+/** Sums `x` over every axis not in `kept` into `y`, walking `x` once in row-major order. */
+function sumInPlace(x: TypedArray, shape: readonly number[], kept: readonly number[], y: TypedArray): void {
+  const acc = new Float64Array(y.length);
+  // The accumulator's stride along each input axis: the output stride for a kept axis, 0 otherwise.
+  const outStrides = stridesOf(kept.map((k) => shape[k]));
+  const accStrides = shape.map((_, d) => (kept.includes(d) ? outStrides[kept.indexOf(d)] : 0));
+  forEachRow(shape, [accStrides], (o, [oa], n, [sa]) => {
+    if (sa === 0) {
+      let s = acc[oa];
+      for (let i = 0; i < n; i++) s += x[o + i];
+      acc[oa] = s;
+    } else {
+      for (let i = 0; i < n; i++) acc[oa + i * sa] += x[o + i];
+    }
+  });
+  for (let i = 0; i < y.length; i++) y[i] = acc[i];
+}
 
 function outputDType(op: ReduceOp, dtype: DType): DType {
   if (op === 'argmax' || op === 'argmin') return 'int32';

@@ -1,4 +1,3 @@
-import { allocate } from '../../../dtype';
 import type { KernelFunc } from '../../../kernel_registry';
 import { ScatterAdd, type ScatterAddAttrs } from '../../../kernels';
 import { sizeOf, stridesOf } from '../../../shape';
@@ -21,7 +20,7 @@ export const scatterAddKernel: KernelFunc<ScatterAddAttrs, CpuBackend> = ({
   const outStrides = stridesOf(shape);
   const axisStride = outStrides[axis];
   const walk = outStrides.map((s, d) => (d === axis ? 0 : s));
-  const y = allocate(src.dtype, sizeOf(shape));
+  const y = backend.alloc(src.dtype, sizeOf(shape));
   forEachRow(index.shape, [stridesOf(src.shape), walk], (o, [so, yo], n, [ss, ys]) => {
     for (let i = 0; i < n; i++) y[yo + i * ys + iv[o + i] * axisStride] += sv[so + i * ss];
   });

@@ -1,4 +1,3 @@
-import { allocate } from '../../../dtype';
 import type { KernelFunc } from '../../../kernel_registry';
 import { Slice, type SliceAttrs } from '../../../kernels';
 import { sizeOf, stridesOf } from '../../../shape';
@@ -10,7 +9,7 @@ export const sliceKernel: KernelFunc<SliceAttrs, CpuBackend> = ({ inputs: [x], a
   const inStrides = stridesOf(x.shape);
   let base = 0;
   for (let d = 0; d < begin.length; d++) base += begin[d] * inStrides[d];
-  const y = allocate(x.dtype, sizeOf(size));
+  const y = backend.empty(x.dtype, sizeOf(size));
   copyStrided(
     backend.values(x),
     base,

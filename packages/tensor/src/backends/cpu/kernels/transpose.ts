@@ -1,20 +1,19 @@
-import { allocate, type DType, type TypedArray } from '../../../dtype';
+import type { TypedArray } from '../../../dtype';
 import type { KernelFunc } from '../../../kernel_registry';
 import { Transpose, type TransposeAttrs } from '../../../kernels';
 import { stridesOf } from '../../../shape';
 import type { CpuBackend } from '../backend';
 import { forEachRow } from '../broadcast';
 
-/** Copies `x` (of `shape`) into a new array laid out as its permutation by `perm`. */
+/** Copies `x` (of `shape`) into `y` laid out as its permutation by `perm`; returns `y`. */
 export function transposeValues(
   x: TypedArray,
   shape: readonly number[],
   perm: readonly number[],
-  dtype: DType,
+  y: TypedArray,
 ): TypedArray {
   const outShape = perm.map((p) => shape[p]);
   const inStrides = stridesOf(shape);
-  const y = allocate(dtype, x.length);
   forEachRow(outShape, [perm.map((p) => inStrides[p])], (o, [oi], n, [s]) => {
     for (let i = 0; i < n; i++) y[o + i] = x[oi + i * s];
   });
@@ -23,7 +22,12 @@ export function transposeValues(
 
 export const transposeKernel: KernelFunc<TransposeAttrs, CpuBackend> = ({ inputs: [x], attrs, backend }) => {
   const outShape = attrs.perm.map((p) => x.shape[p]);
-  return backend.output(transposeValues(backend.values(x), x.shape, attrs.perm, x.dtype), outShape, x.dtype);
+  const xv = backend.values(x);
+  return backend.output(
+    transposeValues(xv, x.shape, attrs.perm, backend.empty(x.dtype, xv.length)),
+    outShape,
+    x.dtype,
+  );
 };
 
 export const transposeConfig = { kernelName: Transpose, kernelFunc: transposeKernel };

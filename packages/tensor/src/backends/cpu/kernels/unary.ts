@@ -1,4 +1,4 @@
-import { allocate, type TypedArray } from '../../../dtype';
+import type { TypedArray } from '../../../dtype';
 import type { KernelFunc } from '../../../kernel_registry';
 import { Unary, type UnaryAttrs, type UnaryOp } from '../../../kernels';
 import { erf } from '../../../math/erf';
@@ -92,7 +92,7 @@ function apply(op: UnaryOp, x: TypedArray, y: TypedArray): void {
 
 export const unaryKernel: KernelFunc<UnaryAttrs, CpuBackend> = ({ inputs: [x], attrs, backend }) => {
   const dtype = attrs.op === 'not' ? 'bool' : x.dtype;
-  const out = allocate(dtype, backend.values(x).length);
+  const out = backend.empty(dtype, backend.values(x).length);
   apply(attrs.op, backend.values(x), out);
   return backend.output(out, x.shape, dtype);
 };
