@@ -3,6 +3,7 @@ import {
   add,
   chunk,
   concat,
+  ENGINE,
   gather,
   indexSelect,
   maxDim,
@@ -19,7 +20,7 @@ import {
   tensor,
   tile,
 } from '@axon/tensor';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { expectGradientsMatch } from './helpers';
 
 /** Distinct values with no ties (so max/min have a unique winner), shaped [3, 5]. */
@@ -161,6 +162,26 @@ describe('gradients of joining and splitting', () => {
         return add(sum(mul(parts[0], parts[0])), sum(parts[1]));
       },
       [x35()],
+    );
+  });
+
+  it('split is one node: its gradient is one concat, with zeros for unused pieces', () => {
+    const x = tensor(
+      Array.from({ length: 24 }, (_, i) => i / 10),
+      { shape: [8, 3] },
+    );
+    const f = (t: Tensor) => {
+      const pieces = split(t, 1, 0); // eight rows; the last one unused
+      return pieces.slice(0, 7).reduce((acc, p, k) => add(acc, sum(mul(p, k + 1))), sum(mul(pieces[0], 0)));
+    };
+    const spy = vi.spyOn(ENGINE, 'runKernel');
+    const [g] = grad(f)(x);
+    const names = spy.mock.calls.map((c) => c[0]);
+    spy.mockRestore();
+    expect(names.filter((n) => n === 'Pad')).toEqual([]);
+    expect(names.filter((n) => n === 'Concat')).toEqual(['Concat']);
+    expect(Array.from(g.dataSync())).toEqual(
+      Array.from({ length: 24 }, (_, i) => (i < 21 ? Math.floor(i / 3) + 1 : 0)),
     );
   });
 

@@ -22,6 +22,14 @@ export interface KernelRecorder {
 /** The name of the pseudo-kernel reported for reshapes, which are views, not backend kernels. */
 export const ReshapeView = 'Reshape';
 
+/**
+ * The name of the pseudo-kernel reported for `split` (and `chunk`): its pieces are slices, but
+ * recorded as one call, so that the gradient joins the pieces' gradients with one concat instead
+ * of padding each back to the full shape and adding them up (quadratic in the number of pieces:
+ * an LSTM over T steps splits its input projection T ways).
+ */
+export const SplitComposite = 'Split';
+
 interface DataEntry {
   backend: Backend;
   refs: number;
@@ -222,6 +230,23 @@ export class Engine {
     const result = kernel({ inputs, attrs, backend });
     const outputs = (Array.isArray(result) ? result : [result]).map((info) => this.wrap(info, backend, true));
     this.recorder?.recordKernel(kernelName, inputs, attrs, outputs);
+    return outputs;
+  }
+
+  /**
+   * Runs `fn` (kernels computing `outputs` from `inputs`) without reporting its kernels, then
+   * reports the whole as one call of the pseudo-kernel `name`, whose gradient autograd registers.
+   */
+  runComposite(name: string, inputs: readonly Tensor[], attrs: object, fn: () => Tensor[]): Tensor[] {
+    const recorder = this.recorder;
+    this.recorder = null;
+    let outputs: Tensor[];
+    try {
+      outputs = fn();
+    } finally {
+      this.recorder = recorder;
+    }
+    recorder?.recordKernel(name, inputs, attrs, outputs);
     return outputs;
   }
 

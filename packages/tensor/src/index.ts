@@ -10,7 +10,7 @@ export {
 } from './backends/cpu/kernels/gemm_wasm';
 export { allocate, type DType, isFloat, promoteTypes, type TypedArray } from './dtype';
 export type { KernelRecorder, MemoryInfo } from './engine';
-export { ReshapeView } from './engine';
+export { ReshapeView, SplitComposite } from './engine';
 export { DTypeError, fmtShape, ShapeError, ValueError } from './errors';
 export { ENGINE } from './global_engine';
 export {

@@ -1,14 +1,17 @@
 /**
  * Gradients of the movement kernels. Each is the kernel's adjoint: Slice and Pad undo each other,
- * Concat splits, Gather and ScatterAdd swap. Index inputs get no gradient.
+ * Concat and Split (the pseudo-kernel `split` records: one node for all its pieces) swap, Gather
+ * and ScatterAdd swap. Index inputs get no gradient.
  */
 import {
+  concat,
   gather,
   kernels,
   pad,
   reshape,
   scatterAdd,
   slice,
+  SplitComposite,
   split,
   type Tensor,
   unsqueeze,
@@ -46,6 +49,9 @@ registerGradient<kernels.SliceAttrs>(kernels.Slice, ([dy], { inputs: [x], attrs 
     ),
   ];
 });
+
+// A piece nobody used has a zero gradient already (the graph fills it in), so this is one concat.
+registerGradient<{ axis: number }>(SplitComposite, (dys, { attrs }) => [concat(dys, attrs.axis)]);
 
 registerGradient<kernels.ConcatAttrs>(kernels.Concat, ([dy], { inputs, attrs }) =>
   split(

@@ -5,6 +5,7 @@
  */
 import { assertDTypeName, type DType, isFloat, promoteTypes } from '../dtype';
 import { DTypeError, fmtShape, ShapeError, ValueError } from '../errors';
+import { SplitComposite } from '../engine';
 import { ENGINE } from '../global_engine';
 import { Concat, Gather, Pad, ScatterAdd, Slice } from '../kernels';
 import { normalizeAxis, shapesEqual } from '../shape';
@@ -249,11 +250,13 @@ export const split = op((x: Tensor, sizeOrSections: number | readonly number[], 
     }
   }
   let start = 0;
-  return sizes.map((n) => {
-    const piece = narrowBox(x, a, start, n);
-    start += n;
-    return piece;
-  });
+  return ENGINE.runComposite(SplitComposite, [x], { axis: a, sizes }, () =>
+    sizes.map((n) => {
+      const piece = narrowBox(x, a, start, n);
+      start += n;
+      return piece;
+    }),
+  );
 });
 
 /**
