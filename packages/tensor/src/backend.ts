@@ -23,8 +23,10 @@ export interface Backend {
   readSync(dataId: DataId): TypedArray;
   read(dataId: DataId): Promise<TypedArray>;
   disposeData(dataId: DataId): void;
-  /** Live buffers and bytes held by this backend. */
-  memory(): { numBuffers: number; numBytes: number };
+  /** Live buffers and bytes held by this backend (and bytes of freed buffers kept for reuse). */
+  memory(): { numBuffers: number; numBytes: number; pooledBytes?: number };
+  /** Releases buffers kept for reuse (a backend that keeps none need not have it). */
+  emptyCache?(): void;
   /** Free-form facts for `backendInfo()` (mode, precision, ...). */
   info(): Record<string, unknown>;
 }

@@ -46,7 +46,11 @@ export interface MemoryInfo {
   numTensors: number;
   /** Bytes held by live buffers, over all backends. */
   numBytes: number;
-  backends: Record<string, { numTensors: number; numBytes: number; numBuffers: number }>;
+  /** Per started backend; `pooledBytes`: freed buffers kept for reuse (the cpu backend). */
+  backends: Record<
+    string,
+    { numTensors: number; numBytes: number; numBuffers: number; pooledBytes?: number }
+  >;
 }
 
 /**
@@ -286,6 +290,11 @@ export class Engine {
     return t;
   }
 
+  /** Asks every started backend to release the buffers it keeps for reuse. */
+  emptyCache(): void {
+    for (const entry of this.backends.values()) entry.instance?.emptyCache?.();
+  }
+
   memory(): MemoryInfo {
     const out: MemoryInfo = { numTensors: 0, numBytes: 0, backends: {} };
     for (const [name, entry] of this.backends) {
@@ -293,6 +302,7 @@ export class Engine {
       const m = entry.instance.memory();
       const numTensors = this.liveTensors.get(name) ?? 0;
       out.backends[name] = { numTensors, numBytes: m.numBytes, numBuffers: m.numBuffers };
+      if (m.pooledBytes !== undefined) out.backends[name].pooledBytes = m.pooledBytes;
       out.numTensors += numTensors;
       out.numBytes += m.numBytes;
     }

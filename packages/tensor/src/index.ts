@@ -2,6 +2,7 @@ import './tensor_methods';
 
 export type { Backend, DataId, TensorInfo } from './backend';
 export { CpuBackend } from './backends/cpu/backend';
+export { getNumThreads, setNumThreads } from './backends/cpu/kernels/gemm_threads';
 export {
   type CpuKernelMode,
   cpuKernelsReady,
@@ -30,7 +31,17 @@ export {
   registerKernel,
 } from './kernel_registry';
 export * as kernels from './kernels';
-export { assign, backendInfo, dispose, getBackend, keep, memory, setBackend, tidy } from './memory';
+export {
+  assign,
+  backendInfo,
+  dispose,
+  emptyCache,
+  getBackend,
+  keep,
+  memory,
+  setBackend,
+  tidy,
+} from './memory';
 export * from './ops';
 export { randomNormal, randomUint32, randomUnit } from './random/counter_rng';
 export { defaultGenerator, Generator, manualSeed } from './random/generator';

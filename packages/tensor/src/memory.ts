@@ -53,6 +53,14 @@ export function setBackend(name: string): void {
   ENGINE.setBackend(name);
 }
 
+/**
+ * Lets every backend release the buffers it keeps for reuse (the cpu backend pools freed arrays),
+ * as torch.cuda.empty_cache; live tensors are untouched.
+ */
+export function emptyCache(): void {
+  ENGINE.emptyCache();
+}
+
 export function getBackend(): string {
   return ENGINE.backend.name;
 }

@@ -8,7 +8,19 @@ import { describe, expect, it } from 'vitest';
 import { coalesce, forEachRow } from '../src/backends/cpu/broadcast';
 import { BufferPool } from '../src/backends/cpu/buffer_pool';
 import type { BinaryOp } from '../src/kernels';
-import { add, ENGINE, kernels, pad, permute, sum, type Tensor, tensor, tidy } from './helpers';
+import {
+  add,
+  ENGINE,
+  emptyCache,
+  kernels,
+  memory,
+  pad,
+  permute,
+  sum,
+  type Tensor,
+  tensor,
+  tidy,
+} from './helpers';
 
 function binary(op: BinaryOp, a: Tensor, b: Tensor): Tensor {
   return ENGINE.runKernel(kernels.Binary, [a, b], { op })[0];
@@ -200,6 +212,15 @@ describe('cpu buffer pool', () => {
     expect(pool.pooledBytes).toBe(3 * 4096 * 4);
     const again = pool.take('float32', 4096, false);
     expect(again).not.toBe(first);
+  });
+
+  it('memory() reports pooled bytes and emptyCache() releases them', () => {
+    tidy(() => {
+      add(tensor(seededValues(8192, 3), { shape: [8192] }), 1);
+    });
+    expect(memory().backends.cpu.pooledBytes).toBeGreaterThanOrEqual(8192 * 4);
+    emptyCache();
+    expect(memory().backends.cpu.pooledBytes).toBe(0);
   });
 
   it('recycled buffers never leak old values into kernels that rely on zeros', () => {

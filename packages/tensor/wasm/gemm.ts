@@ -15,7 +15,8 @@
  *   [scratch: packed A block | packed B block | one MR×NR edge tile] [A] [B] [C]
  *
  * `scratchBytes(m, n, k)` says how large the scratch must be. A is stored [m, k] (or [k, m] when
- * `transA`), B [k, n] (or [n, k] when `transB`), C [m, n], all row-major and dense. Nothing here
+ * `transA`), B [k, n] (or [n, k] when `transB`), C [m, n], all row-major, rows `lda`, `ldb`, `ldc`
+ * elements apart (dense: k or m, n or k, and n). Nothing here
  * grows the memory (growth would detach every JS view of the old buffer); the caller makes a
  * memory that is big enough.
  *
@@ -51,7 +52,11 @@ export function scratchBytes(m: i32, n: i32, k: i32): i32 {
   return (roundUp(min(m, MC), MR) * kc + roundUp(min(n, NC), NR) * kc + MR * NR) << 2;
 }
 
-/** C (+)= op(A) · op(B); addresses in bytes, sizes in elements (see the file head). */
+/**
+ * C (+)= op(A) · op(B); addresses in bytes, sizes and leading dimensions (the distance between
+ * rows, as stored) in elements, see the file head. With leading dimensions a caller can work on a
+ * block of larger matrices: the thread pool gives each thread its own columns (or rows) of C.
+ */
 export function gemm(
   a: usize,
   b: usize,
@@ -59,23 +64,24 @@ export function gemm(
   m: i32,
   n: i32,
   k: i32,
+  lda: i32,
+  ldb: i32,
+  ldcElements: i32,
   transA: bool,
   transB: bool,
   scratch: usize,
   accumulate: bool,
 ): void {
   if (m <= 0 || n <= 0) return;
+  const ldc = <usize>ldcElements << 2;
   if (k <= 0) {
-    if (!accumulate) memory.fill(c, 0, (<usize>m * <usize>n) << 2);
+    if (!accumulate) for (let i = 0; i < m; i++) memory.fill(c + <usize>i * ldc, 0, <usize>n << 2);
     return;
   }
-  const lda = transA ? m : k;
-  const ldb = transB ? k : n;
   const kcMax = min(k, KC);
   const pa = scratch;
   const pb = pa + ((<usize>roundUp(min(m, MC), MR) * <usize>kcMax) << 2);
   const edge = pb + ((<usize>roundUp(min(n, NC), NR) * <usize>kcMax) << 2);
-  const ldc = <usize>n << 2;
   for (let j0 = 0; j0 < n; j0 += NC) {
     const nc = min(NC, n - j0);
     for (let p0 = 0; p0 < k; p0 += KC) {
@@ -92,7 +98,7 @@ export function gemm(
           for (let ir = 0; ir < mc; ir += MR) {
             const mr = min(MR, mc - ir);
             const ap = pa + (<usize>(ir * kc) << 2);
-            const co = c + ((<usize>(i0 + ir) * <usize>n + <usize>(j0 + jr)) << 2);
+            const co = c + <usize>(i0 + ir) * ldc + (<usize>(j0 + jr) << 2);
             if (mr == MR && nr == NR) {
               kernel(kc, ap, bp, co, ldc, add);
             } else {

@@ -4,8 +4,8 @@
  * gradient through those kernels alone. Semantics follow PyTorch.
  */
 import { assertDTypeName, type DType, isFloat, promoteTypes } from '../dtype';
-import { DTypeError, fmtShape, ShapeError, ValueError } from '../errors';
 import { SplitComposite } from '../engine';
+import { DTypeError, fmtShape, ShapeError, ValueError } from '../errors';
 import { ENGINE } from '../global_engine';
 import { Concat, Gather, Pad, ScatterAdd, Slice } from '../kernels';
 import { normalizeAxis, shapesEqual } from '../shape';

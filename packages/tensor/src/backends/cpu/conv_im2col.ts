@@ -12,13 +12,21 @@ function validRange(off: number, stride: number, size: number, outSize: number):
 }
 
 /**
- * Unfolds the `cg` channels of one image that start at `xOff` into the column matrix
- * cols[k, p]: row (c, ki, kj), column (oh, ow) holds the input pixel that weight (c, ki, kj)
- * meets when producing output pixel (oh, ow), or 0 where that pixel is padding. Every element of
- * `cols` is written, so the buffer can be reused without clearing.
+ * Unfolds the `cg` channels of one image that start at `xOff` into a column matrix of K rows
+ * and P = oH·oW columns, stored from `colOff` with rows `ld` apart (ld = P for one image; a
+ * batch of images side by side uses ld = images·P): row (c, ki, kj), column (oh, ow) holds the
+ * input pixel that weight (c, ki, kj) meets when producing output pixel (oh, ow), or 0 where that
+ * pixel is padding. Every element of the block is written, so a buffer can be reused without clearing.
  */
-export function im2col(x: TypedArray, xOff: number, g: ConvGeometry, cols: TypedArray): void {
-  const { cg, h, w, kH, kW, oH, oW, sH, sW, pT, pL, dH, dW, p } = g;
+export function im2col(
+  x: TypedArray,
+  xOff: number,
+  g: ConvGeometry,
+  cols: TypedArray,
+  colOff = 0,
+  ld = g.p,
+): void {
+  const { cg, h, w, kH, kW, oH, oW, sH, sW, pT, pL, dH, dW } = g;
   const plane = h * w;
   let row = 0;
   for (let c = 0; c < cg; c++) {
@@ -28,7 +36,7 @@ export function im2col(x: TypedArray, xOff: number, g: ConvGeometry, cols: Typed
         const offW = kj * dW - pL;
         const [lo, hi] = validRange(offW, sW, w, oW);
         for (let oh = 0; oh < oH; oh++) {
-          const dst = row * p + oh * oW;
+          const dst = colOff + row * ld + oh * oW;
           const ih = oh * sH + ki * dH - pT;
           if (ih < 0 || ih >= h) {
             cols.fill(0, dst, dst + oW);
@@ -49,11 +57,19 @@ export function im2col(x: TypedArray, xOff: number, g: ConvGeometry, cols: Typed
 }
 
 /**
- * The adjoint of `im2col`: adds each element of cols[k, p] back onto the input pixel it was read
- * from (padding cells are dropped). `dx` must hold the partial sums already (zeros at first).
+ * The adjoint of `im2col` (same block layout): adds each element of the column block back onto
+ * the input pixel it was read from (padding cells are dropped). `dx` must hold the partial sums
+ * already (zeros at first).
  */
-export function col2im(cols: TypedArray, g: ConvGeometry, dx: TypedArray, dxOff: number): void {
-  const { cg, h, w, kH, kW, oH, oW, sH, sW, pT, pL, dH, dW, p } = g;
+export function col2im(
+  cols: TypedArray,
+  g: ConvGeometry,
+  dx: TypedArray,
+  dxOff: number,
+  colOff = 0,
+  ld = g.p,
+): void {
+  const { cg, h, w, kH, kW, oH, oW, sH, sW, pT, pL, dH, dW } = g;
   const plane = h * w;
   let row = 0;
   for (let c = 0; c < cg; c++) {
@@ -65,7 +81,7 @@ export function col2im(cols: TypedArray, g: ConvGeometry, dx: TypedArray, dxOff:
         for (let oh = 0; oh < oH; oh++) {
           const ih = oh * sH + ki * dH - pT;
           if (ih < 0 || ih >= h) continue;
-          const src = row * p + oh * oW;
+          const src = colOff + row * ld + oh * oW;
           const dst = xc + ih * w + offW;
           if (sW === 1) {
             for (let ow = lo; ow < hi; ow++) dx[dst + ow] += cols[src + ow];

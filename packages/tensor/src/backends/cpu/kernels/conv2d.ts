@@ -1,4 +1,5 @@
-import { convGeometry } from '../../../kernel_geometry';
+import type { TypedArray } from '../../../dtype';
+import { type ConvGeometry, convGeometry } from '../../../kernel_geometry';
 import type { KernelFunc } from '../../../kernel_registry';
 import {
   Conv2D,
@@ -26,35 +27,77 @@ function product(...args: Parameters<typeof gemm>): void {
 }
 
 /*
- * All three kernels reduce to GEMMs on column matrices, one image and one group at a time.
- * For image n and group g, with cols = im2col(x[n, g]) of shape [K, P] (K = C/groups · kH · kW,
- * P = oH · oW) and W_g the group's weights viewed as [O/groups, K]:
+ * All three kernels reduce to GEMMs on column matrices, a group of images at a time. For a run of
+ * `nb` images starting at n0 and group g, cols = im2col of each image side by side ([K, nb·P],
+ * K = C/groups · kH · kW, P = oH · oW), W_g the group's weights viewed as [O/groups, K], and
+ * dY = the images' output gradients side by side ([O/groups, nb·P]):
  *
- *   forward          y[n, g]  = W_g · cols                      (then stored as NCHW directly)
- *   backprop input   dx[n, g] = col2im(W_gᵀ · dy[n, g])
- *   backprop filter  dW_g    += dy[n, g] · colsᵀ                (summed over n)
+ *   forward          Y     = W_g · cols          then each image's [O/groups, P] block to NCHW
+ *   backprop input   cols' = W_gᵀ · dY           then col2im, image by image
+ *   backprop filter  dW_g += dY · colsᵀ          (the sum over images is part of the GEMM)
  *
- * One image at a time keeps the column buffer small (K · P elements, reused) and lets the GEMM
- * write each output straight into its NCHW place. A pointwise convolution (1×1, stride 1, no
- * padding) skips im2col: the image already is its column matrix.
+ * Why groups of images: one GEMM per image is small (a few million multiply-adds for an MNIST
+ * layer); side by side they make one product large enough for the SIMD kernel to run at speed
+ * and for the worker threads to share. The run length keeps the column matrix under COLS_BUDGET
+ * elements, so memory stays bounded for large images. The run length depends only on the shapes,
+ * so results are the same for every thread count.
  */
+
+/** Most elements a column matrix may hold (16 MB of float32). */
+const COLS_BUDGET = 1 << 22;
+
+/** Images per GEMM: as many as fit the budget, at least one. */
+function runLength(g: ConvGeometry): number {
+  return Math.max(1, Math.min(g.n, Math.floor(COLS_BUDGET / Math.max(1, g.k * g.p))));
+}
+
+/**
+ * Copies the `rows` × P blocks of images n0 .. n0+nb (rows starting at `row0` of each image's
+ * `planes` planes of P) between `nchw` and the side-by-side matrix `wide` [rows, nb·P].
+ */
+function sideBySide(
+  nchw: TypedArray,
+  wide: TypedArray,
+  g: ConvGeometry,
+  planes: number,
+  n0: number,
+  nb: number,
+  row0: number,
+  rows: number,
+  toWide: boolean,
+): void {
+  const { p } = g;
+  const ld = nb * p;
+  for (let j = 0; j < nb; j++) {
+    for (let r = 0; r < rows; r++) {
+      const at = ((n0 + j) * planes + row0 + r) * p;
+      const wideAt = r * ld + j * p;
+      if (toWide) wide.set(nchw.subarray(at, at + p), wideAt);
+      else nchw.set(wide.subarray(wideAt, wideAt + p), at);
+    }
+  }
+}
 
 export const conv2DKernel: KernelFunc<Conv2DAttrs, CpuBackend> = ({ inputs: [x, w], attrs, backend }) => {
   const g = convGeometry(x.shape, w.shape, attrs);
   const xv = backend.values(x);
   const wv = backend.values(w);
-  const y = backend.alloc(x.dtype, g.n * g.o * g.p);
-  const cols = g.pointwise ? xv : backend.empty(x.dtype, g.k * g.p);
+  const y = backend.empty(x.dtype, g.n * g.o * g.p);
+  const run = runLength(g);
+  const cols = backend.empty(x.dtype, g.k * run * g.p);
+  const wide = backend.empty(x.dtype, g.og * run * g.p);
   const inPlane = g.h * g.w;
-  for (let n = 0; n < g.n; n++) {
+  for (let n0 = 0; n0 < g.n; n0 += run) {
+    const nb = Math.min(run, g.n - n0);
     for (let gi = 0; gi < g.groups; gi++) {
-      const xOff = (n * g.c + gi * g.cg) * inPlane;
-      if (!g.pointwise) im2col(xv, xOff, g, cols);
-      const yOff = (n * g.o + gi * g.og) * g.p;
-      product(wv, gi * g.og * g.k, cols, g.pointwise ? xOff : 0, y, yOff, g.og, g.p, g.k, false, false);
+      for (let j = 0; j < nb; j++)
+        im2col(xv, ((n0 + j) * g.c + gi * g.cg) * inPlane, g, cols, j * g.p, nb * g.p);
+      product(wv, gi * g.og * g.k, cols, 0, wide, 0, g.og, nb * g.p, g.k, false, false);
+      sideBySide(y, wide, g, g.o, n0, nb, gi * g.og, g.og, false);
     }
   }
-  if (!g.pointwise) backend.recycle(cols);
+  backend.recycle(cols);
+  backend.recycle(wide);
   return backend.output(y, [g.n, g.o, g.oH, g.oW], x.dtype);
 };
 
@@ -68,17 +111,20 @@ export const conv2DBackpropInputKernel: KernelFunc<Conv2DBackpropInputAttrs, Cpu
   const wv = backend.values(w);
   const inPlane = g.h * g.w;
   const dx = backend.alloc(dy.dtype, g.n * g.c * inPlane);
-  const cols = g.pointwise ? dx : backend.empty(dy.dtype, g.k * g.p);
-  for (let n = 0; n < g.n; n++) {
+  const run = runLength(g);
+  const cols = backend.empty(dy.dtype, g.k * run * g.p);
+  const wide = backend.empty(dy.dtype, g.og * run * g.p);
+  for (let n0 = 0; n0 < g.n; n0 += run) {
+    const nb = Math.min(run, g.n - n0);
     for (let gi = 0; gi < g.groups; gi++) {
-      const dxOff = (n * g.c + gi * g.cg) * inPlane;
-      const dyOff = (n * g.o + gi * g.og) * g.p;
-      // Pointwise: the product already is this group's slice of dx, so it is written in place.
-      product(wv, gi * g.og * g.k, dyv, dyOff, cols, g.pointwise ? dxOff : 0, g.k, g.p, g.og, true, false);
-      if (!g.pointwise) col2im(cols, g, dx, dxOff);
+      sideBySide(dyv, wide, g, g.o, n0, nb, gi * g.og, g.og, true);
+      product(wv, gi * g.og * g.k, wide, 0, cols, 0, g.k, nb * g.p, g.og, true, false);
+      for (let j = 0; j < nb; j++)
+        col2im(cols, g, dx, ((n0 + j) * g.c + gi * g.cg) * inPlane, j * g.p, nb * g.p);
     }
   }
-  if (!g.pointwise) backend.recycle(cols);
+  backend.recycle(cols);
+  backend.recycle(wide);
   return backend.output(dx, attrs.inputShape, dy.dtype);
 };
 
@@ -91,30 +137,21 @@ export const conv2DBackpropFilterKernel: KernelFunc<Conv2DBackpropFilterAttrs, C
   const xv = backend.values(x);
   const dyv = backend.values(dy);
   const dw = backend.alloc(x.dtype, g.o * g.k);
-  const cols = g.pointwise ? xv : backend.empty(x.dtype, g.k * g.p);
+  const run = runLength(g);
+  const cols = backend.empty(x.dtype, g.k * run * g.p);
+  const wide = backend.empty(x.dtype, g.og * run * g.p);
   const inPlane = g.h * g.w;
-  for (let n = 0; n < g.n; n++) {
+  for (let n0 = 0; n0 < g.n; n0 += run) {
+    const nb = Math.min(run, g.n - n0);
     for (let gi = 0; gi < g.groups; gi++) {
-      const xOff = (n * g.c + gi * g.cg) * inPlane;
-      if (!g.pointwise) im2col(xv, xOff, g, cols);
-      const dyOff = (n * g.o + gi * g.og) * g.p;
-      product(
-        dyv,
-        dyOff,
-        cols,
-        g.pointwise ? xOff : 0,
-        dw,
-        gi * g.og * g.k,
-        g.og,
-        g.k,
-        g.p,
-        false,
-        true,
-        n > 0,
-      );
+      for (let j = 0; j < nb; j++)
+        im2col(xv, ((n0 + j) * g.c + gi * g.cg) * inPlane, g, cols, j * g.p, nb * g.p);
+      sideBySide(dyv, wide, g, g.o, n0, nb, gi * g.og, g.og, true);
+      product(wide, 0, cols, 0, dw, gi * g.og * g.k, g.og, g.k, nb * g.p, false, true, n0 > 0);
     }
   }
-  if (!g.pointwise) backend.recycle(cols);
+  backend.recycle(cols);
+  backend.recycle(wide);
   return backend.output(dw, attrs.filterShape, x.dtype);
 };
 

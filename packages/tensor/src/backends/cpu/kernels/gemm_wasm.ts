@@ -1,5 +1,7 @@
 import { ValueError } from '../../../errors';
+import { threadedGemmBatch, wantsThreads } from './gemm_threads';
 import { GEMM_WASM_BASE64 } from './gemm_wasm_bytes';
+import { decodeBase64, type GemmExports, simdSupported } from './wasm_module';
 
 /**
  * The WebAssembly SIMD float32 GEMM (source: packages/tensor/wasm/gemm.ts, AssemblyScript) as the
@@ -38,28 +40,6 @@ const KEEP_BYTES = 64 * 1024 * 1024;
 const MAX_BYTES = 1024 * 1024 * 1024;
 const MIN_BYTES = 1024 * 1024;
 
-/** A module with one function returning a v128 constant: it validates only where SIMD exists. */
-const SIMD_PROBE = new Uint8Array([
-  0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10, 1, 8, 0, 65, 0, 253, 15, 253, 98,
-  11,
-]);
-
-interface GemmExports {
-  gemm(
-    a: number,
-    b: number,
-    c: number,
-    m: number,
-    n: number,
-    k: number,
-    transA: number,
-    transB: number,
-    scratch: number,
-    accumulate: number,
-  ): void;
-  scratchBytes(m: number, n: number, k: number): number;
-}
-
 interface Workspace {
   exports: GemmExports;
   f32: Float32Array;
@@ -79,21 +59,6 @@ function modeFromEnv(): CpuKernelMode {
   return v === '0' || v === 'false' || v === 'off' || v === 'js' ? 'js' : 'auto';
 }
 
-function decode(base64: string): Uint8Array {
-  const text = atob(base64);
-  const bytes = new Uint8Array(text.length);
-  for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
-  return bytes;
-}
-
-function simdSupported(): boolean {
-  try {
-    return typeof WebAssembly === 'object' && WebAssembly.validate(SIMD_PROBE);
-  } catch {
-    return false;
-  }
-}
-
 function markUnavailable(reason: string): false {
   state = 'unavailable';
   unavailableReason = reason;
@@ -106,7 +71,7 @@ function load(): boolean {
   if (state !== 'untried') return false;
   if (!simdSupported()) return markUnavailable('this engine has no WebAssembly SIMD');
   try {
-    wasmModule = new WebAssembly.Module(decode(GEMM_WASM_BASE64) as BufferSource);
+    wasmModule = new WebAssembly.Module(decodeBase64(GEMM_WASM_BASE64) as BufferSource);
     state = 'ready';
     return true;
   } catch (err) {
@@ -125,7 +90,7 @@ function loadAsync(): Promise<boolean> {
   state = 'pending';
   pending = (async () => {
     try {
-      const compiled = await WebAssembly.compile(decode(GEMM_WASM_BASE64) as BufferSource);
+      const compiled = await WebAssembly.compile(decodeBase64(GEMM_WASM_BASE64) as BufferSource);
       // Instantiate once asynchronously too (the browser rule that refuses synchronous compiles
       // can refuse synchronous instantiation of the same module).
       const memory = new WebAssembly.Memory({ initial: MIN_BYTES / PAGE });
@@ -249,6 +214,9 @@ export function wasmGemmBatch(
 ): boolean {
   if (!load()) return false;
   if (y.length === 0) return true;
+  if (wantsThreads(aIndex.length * m * n * k)) {
+    if (threadedGemmBatch(a, b, y, aIndex, bIndex, m, n, k, transA, transB)) return true;
+  }
   // The scratch size is a pure function of the sizes; any instance's export computes it.
   const probe = current ?? workspace(MIN_BYTES);
   if (!probe) return false;
@@ -274,6 +242,9 @@ export function wasmGemmBatch(
       m,
       n,
       k,
+      transA ? m : k,
+      transB ? k : n,
+      n,
       tA,
       tB,
       0,
@@ -307,6 +278,12 @@ export function wasmGemm(
 ): boolean {
   if (!useWasmGemm(m, n, k)) return false;
   if (m === 0 || n === 0) return true;
+  if (wantsThreads(m * n * k)) {
+    const a1 = a.subarray(aOff, aOff + m * k);
+    const b1 = b.subarray(bOff, bOff + k * n);
+    const y = c.subarray(cOff, cOff + m * n);
+    if (threadedGemmBatch(a1, b1, y, [0], [0], m, n, k, transA, transB, accumulate)) return true;
+  }
   const probe = current ?? workspace(MIN_BYTES);
   if (!probe) return false;
   const scratch = align16(probe.exports.scratchBytes(m, n, k));
@@ -322,7 +299,21 @@ export function wasmGemm(
   f32.set(a.subarray(aOff, aOff + aLen), aPtr >> 2);
   f32.set(b.subarray(bOff, bOff + bLen), bPtr >> 2);
   if (accumulate) f32.set(c.subarray(cOff, cOff + cLen), cPtr >> 2);
-  exports.gemm(aPtr, bPtr, cPtr, m, n, k, transA ? 1 : 0, transB ? 1 : 0, 0, accumulate ? 1 : 0);
+  exports.gemm(
+    aPtr,
+    bPtr,
+    cPtr,
+    m,
+    n,
+    k,
+    transA ? m : k,
+    transB ? k : n,
+    n,
+    transA ? 1 : 0,
+    transB ? 1 : 0,
+    0,
+    accumulate ? 1 : 0,
+  );
   c.set(f32.subarray(cPtr >> 2, (cPtr >> 2) + cLen), cOff);
   return true;
 }

@@ -1,0 +1,329 @@
+import { ValueError } from '../../../errors';
+import { GEMM_WASM_SHARED_BASE64 } from './gemm_wasm_bytes';
+import { decodeBase64, type GemmExports, simdSupported } from './wasm_module';
+
+/**
+ * The WebAssembly GEMM on every core: a small pool of worker threads that share one WebAssembly
+ * memory with the calling thread, each computing its own block of the output.
+ *
+ * Why threads only here: the products (matmul, and conv2d through im2col) are where training
+ * spends its arithmetic, and they split into independent output blocks with no communication.
+ *
+ * How. The inputs are copied once into a shared `WebAssembly.Memory`; the work is cut into tasks —
+ * whole products of a batch, or column (row) blocks of one product, multiples of the micro-tile —
+ * and each participant (the calling thread and the ready workers) runs a contiguous run of them
+ * with its own packing scratch. Workers sleep in `Atomics.wait` on their slot of a small shared
+ * control array; the caller writes their tasks there, bumps a sequence number, does its own share
+ * and waits for each worker's `done`. No task splits a sum over k, and the GEMM computes each
+ * output element the same way wherever its block starts, so the result has the same bits for
+ * every thread count.
+ *
+ * Lifecycle. Nothing starts until a product is large enough (THREAD_MIN_WORK multiply-adds) and
+ * more than one thread is allowed. Workers start in the background and join once ready (the
+ * caller never waits for a start), are `unref`'d (they never keep the process alive), and are
+ * stopped by `setNumThreads(1)`. Threads: `setNumThreads(n)`, or `AXON_NUM_THREADS`, default the
+ * number of cores (at most 4). Node only (it blocks the calling thread in `Atomics.wait`, which a
+ * browser's main thread may not); elsewhere everything runs on the calling thread.
+ */
+
+/** Multiply-adds (m·n·k over the batch) below which waking workers costs more than it saves. */
+export const THREAD_MIN_WORK = 1 << 20;
+const PAGE = 65536;
+/** The shared memory grows up to this; a larger product runs on the calling thread alone. */
+const MAX_BYTES = 256 * 1024 * 1024;
+const MAX_THREADS = 64;
+
+// The control array: one slot of SLOT ints per worker.
+const SEQ = 0; // bumped by the caller to hand over work
+const DONE = 1; // set to SEQ by the worker when its tasks are done
+const READY = 2; // 1 once the worker has instantiated the module
+const FAILED = 3; // 1 if a task threw (the caller redoes that worker's share)
+const STOP = 4; // 1: leave the loop
+const PARAMS = 5; // k, lda, ldb, ldc, transA, transB, accumulate, scratch
+const COUNT = 13; // number of tasks
+const TASKS = 14; // then COUNT × (a, b, c, m, n)
+const TASK_INTS = 5;
+const MAX_TASKS = 512;
+const SLOT = TASKS + MAX_TASKS * TASK_INTS;
+
+/** The worker's whole program: instantiate, then run tasks whenever SEQ moves. */
+const WORKER_SOURCE = `
+const { workerData } = require('node:worker_threads');
+const { module, memory, control, slot } = workerData;
+const c = new Int32Array(control, slot * ${SLOT * 4}, ${SLOT});
+const { gemm } = new WebAssembly.Instance(module, { env: { memory } }).exports;
+Atomics.store(c, ${READY}, 1);
+let seen = 0;
+for (;;) {
+  Atomics.wait(c, ${SEQ}, seen);
+  seen = Atomics.load(c, ${SEQ});
+  if (Atomics.load(c, ${STOP}) === 1) break;
+  try {
+    const [k, lda, ldb, ldc, tA, tB, acc, scratch] = c.subarray(${PARAMS}, ${PARAMS + 8});
+    for (let t = 0, o = ${TASKS}; t < c[${COUNT}]; t++, o += ${TASK_INTS}) {
+      gemm(c[o], c[o + 1], c[o + 2], c[o + 3], c[o + 4], k, lda, ldb, ldc, tA, tB, scratch, acc);
+    }
+  } catch (err) {
+    Atomics.store(c, ${FAILED}, 1);
+  }
+  Atomics.store(c, ${DONE}, seen);
+  Atomics.notify(c, ${DONE});
+}
+`;
+
+interface WorkerLike {
+  unref(): void;
+  terminate(): Promise<number>;
+  on(event: 'error' | 'exit', listener: (arg: unknown) => void): void;
+}
+type WorkerCtor = new (
+  source: string,
+  options: { eval: true; workerData: unknown; stdout?: boolean; stderr?: boolean },
+) => WorkerLike;
+
+interface Pool {
+  module: WebAssembly.Module;
+  memory: WebAssembly.Memory;
+  exports: GemmExports;
+  control: Int32Array;
+  workers: (WorkerLike | null)[];
+}
+
+let threads = threadsFromEnv();
+let pool: Pool | null = null;
+let poolFailed = '';
+
+function nodeWorker(): WorkerCtor | null {
+  const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
+  const wt = proc?.getBuiltinModule?.('node:worker_threads') as { Worker?: WorkerCtor } | undefined;
+  return wt?.Worker ?? null;
+}
+
+function defaultThreads(): number {
+  const os = (
+    globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }
+  ).process?.getBuiltinModule?.('node:os') as { availableParallelism?: () => number } | undefined;
+  return Math.max(1, Math.min(4, os?.availableParallelism?.() ?? 1));
+}
+
+function threadsFromEnv(): number {
+  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
+  const v = env?.AXON_NUM_THREADS?.trim();
+  if (v) {
+    const n = Number(v);
+    if (Number.isInteger(n) && n >= 1) return Math.min(n, MAX_THREADS);
+  }
+  return defaultThreads();
+}
+
+/**
+ * Sets how many threads the CPU backend's large float32 products use (the calling thread
+ * included): 1 runs everything on the calling thread and stops the workers. Default: the number of
+ * cores, at most 4, or `AXON_NUM_THREADS`. Results are the same bits for every setting.
+ */
+export function setNumThreads(n: number): void {
+  if (!Number.isInteger(n) || n < 1 || n > MAX_THREADS) {
+    throw new ValueError(`setNumThreads: expected an integer from 1 to ${MAX_THREADS}, got ${String(n)}`);
+  }
+  threads = n;
+  if (pool) {
+    // Stop the workers beyond the new count (all of them for 1).
+    for (let w = n - 1; w < pool.workers.length; w++) stopWorker(pool, w);
+    pool.workers.length = Math.min(pool.workers.length, n - 1);
+  }
+}
+
+/** The number of threads large products use (see setNumThreads), and how many workers are ready. */
+export function getNumThreads(): { threads: number; readyWorkers: number; reason?: string } {
+  const readyWorkers = pool ? readyCount(pool) : 0;
+  return poolFailed ? { threads, readyWorkers, reason: poolFailed } : { threads, readyWorkers };
+}
+
+function stopWorker(p: Pool, w: number): void {
+  const worker = p.workers[w];
+  if (!worker) return;
+  const slot = p.control.subarray(w * SLOT, (w + 1) * SLOT);
+  Atomics.store(slot, STOP, 1);
+  Atomics.add(slot, SEQ, 1);
+  Atomics.notify(slot, SEQ);
+  p.workers[w] = null;
+}
+
+function readyCount(p: Pool): number {
+  let n = 0;
+  for (let w = 0; w < p.workers.length; w++) {
+    if (p.workers[w] && Atomics.load(p.control, w * SLOT + READY) === 1) n++;
+  }
+  return n;
+}
+
+/** The pool, created on first use; null where threads cannot run here. */
+function getPool(): Pool | null {
+  if (pool) return pool;
+  if (poolFailed) return null;
+  const Worker = nodeWorker();
+  if (!Worker || typeof SharedArrayBuffer === 'undefined' || !simdSupported()) {
+    poolFailed = 'worker threads need Node (worker_threads) with SharedArrayBuffer and WebAssembly SIMD';
+    return null;
+  }
+  try {
+    const module = new WebAssembly.Module(decodeBase64(GEMM_WASM_SHARED_BASE64) as BufferSource);
+    const memory = new WebAssembly.Memory({ initial: 16, maximum: MAX_BYTES / PAGE, shared: true });
+    const instance = new WebAssembly.Instance(module, { env: { memory } });
+    const control = new Int32Array(new SharedArrayBuffer(MAX_THREADS * SLOT * 4));
+    pool = { module, memory, exports: instance.exports as unknown as GemmExports, control, workers: [] };
+    return pool;
+  } catch (err) {
+    poolFailed = `could not set up the shared memory: ${err instanceof Error ? err.message : String(err)}`;
+    return null;
+  }
+}
+
+/** Starts workers up to threads − 1 (they join calls once ready). */
+function startWorkers(p: Pool): void {
+  const Worker = nodeWorker() as WorkerCtor;
+  for (let w = 0; w < threads - 1; w++) {
+    if (p.workers[w]) continue;
+    p.control.fill(0, w * SLOT, (w + 1) * SLOT);
+    try {
+      const worker = new Worker(WORKER_SOURCE, {
+        eval: true,
+        workerData: { module: p.module, memory: p.memory, control: p.control.buffer, slot: w },
+      });
+      worker.unref();
+      // A worker that fails to start or dies is dropped; its slot never becomes ready again.
+      const drop = () => {
+        if (p.workers[w] === worker) p.workers[w] = null;
+      };
+      worker.on('error', drop);
+      worker.on('exit', drop);
+      p.workers[w] = worker;
+    } catch (err) {
+      poolFailed = `could not start a worker: ${err instanceof Error ? err.message : String(err)}`;
+      return;
+    }
+  }
+}
+
+/** Whether a product of this much work (multiply-adds) would go to the pool. */
+export function wantsThreads(work: number): boolean {
+  return threads > 1 && work >= THREAD_MIN_WORK && !poolFailed;
+}
+
+const align16 = (bytes: number) => Math.ceil(bytes / 16) * 16;
+
+/**
+ * The batched float32 product of gemm_wasm.ts's `wasmGemmBatch` (same arguments), on the pool;
+ * with `accumulate`, y += the products. Returns false, having written nothing, when the pool
+ * cannot take it (then the caller runs it on its own thread).
+ */
+export function threadedGemmBatch(
+  a: Float32Array,
+  b: Float32Array,
+  y: Float32Array,
+  aIndex: readonly number[],
+  bIndex: readonly number[],
+  m: number,
+  n: number,
+  k: number,
+  transA: boolean,
+  transB: boolean,
+  accumulate = false,
+): boolean {
+  const p = getPool();
+  if (!p) return false;
+  startWorkers(p);
+  const ready: number[] = [];
+  for (let w = 0; w < p.workers.length; w++) {
+    if (p.workers[w] && Atomics.load(p.control, w * SLOT + READY) === 1) ready.push(w);
+  }
+  const participants = 1 + ready.length;
+  const batches = aIndex.length;
+
+  // Layout: [scratch × participants][A][B][C], each 16-byte aligned.
+  const scratch = align16(p.exports.scratchBytes(m, n, k));
+  const aPtr = scratch * participants;
+  const bPtr = aPtr + align16(a.length * 4);
+  const cPtr = bPtr + align16(b.length * 4);
+  const need = cPtr + y.length * 4;
+  if (need > MAX_BYTES) return false;
+  const have = p.memory.buffer.byteLength;
+  if (need > have) p.memory.grow(Math.ceil((need - have) / PAGE));
+  const f32 = new Float32Array(p.memory.buffer);
+  f32.set(a, aPtr >> 2);
+  f32.set(b, bPtr >> 2);
+  if (accumulate) f32.set(y, cPtr >> 2);
+
+  // Tasks: whole products when there are enough, else each product cut into column (row) blocks.
+  const tasks: number[] = [];
+  const lda = transA ? m : k;
+  const ldb = transB ? k : n;
+  const pieces = Math.ceil(participants / batches);
+  const byColumns = n >= m;
+  const unit = byColumns ? 8 : 4; // the micro-tile's NR (MR)
+  const extent = byColumns ? n : m;
+  const step = Math.ceil(Math.ceil(extent / pieces) / unit) * unit;
+  for (let t = 0; t < batches; t++) {
+    const a0 = aPtr + aIndex[t] * m * k * 4;
+    const b0 = bPtr + bIndex[t] * k * n * 4;
+    const c0 = cPtr + t * m * n * 4;
+    for (let s = 0; s < extent; s += step) {
+      const len = Math.min(step, extent - s);
+      if (byColumns) tasks.push(a0, b0 + (transB ? s * ldb : s) * 4, c0 + s * 4, m, len);
+      else tasks.push(a0 + (transA ? s : s * lda) * 4, b0, c0 + s * n * 4, len, n);
+    }
+  }
+  const count = tasks.length / TASK_INTS;
+  const share = Math.ceil(count / participants);
+  if (share > MAX_TASKS) return false;
+
+  // Hand each ready worker its run of tasks (the caller keeps the first run).
+  const params = [k, lda, ldb, n, transA ? 1 : 0, transB ? 1 : 0, accumulate ? 1 : 0];
+  const handed: number[] = [];
+  for (let i = 0; i < ready.length; i++) {
+    const first = (i + 1) * share;
+    const last = Math.min(count, first + share);
+    if (first >= last) break;
+    const w = ready[i];
+    const slot = p.control.subarray(w * SLOT, (w + 1) * SLOT);
+    slot.set(params, PARAMS);
+    slot[PARAMS + 7] = scratch * (i + 1);
+    slot[COUNT] = last - first;
+    slot.set(tasks.slice(first * TASK_INTS, last * TASK_INTS), TASKS);
+    Atomics.store(slot, FAILED, 0);
+    const seq = Atomics.add(slot, SEQ, 1) + 1;
+    Atomics.notify(slot, SEQ);
+    handed.push(w, seq, first, last);
+  }
+  const run = (first: number, last: number, scratchPtr: number) => {
+    for (let t = first; t < last; t++) {
+      const o = t * TASK_INTS;
+      p.exports.gemm(
+        tasks[o],
+        tasks[o + 1],
+        tasks[o + 2],
+        tasks[o + 3],
+        tasks[o + 4],
+        k,
+        lda,
+        ldb,
+        n,
+        params[4],
+        params[5],
+        scratchPtr,
+        0,
+      );
+    }
+  };
+  run(0, Math.min(share, count), 0);
+  for (let h = 0; h < handed.length; h += 4) {
+    const [w, seq, first, last] = handed.slice(h, h + 4);
+    const slot = p.control.subarray(w * SLOT, (w + 1) * SLOT);
+    for (let done = Atomics.load(slot, DONE); done !== seq; done = Atomics.load(slot, DONE)) {
+      Atomics.wait(slot, DONE, done);
+    }
+    if (Atomics.load(slot, FAILED) === 1) run(first, last, 0);
+  }
+  y.set(new Float32Array(p.memory.buffer, cPtr, y.length));
+  return true;
+}

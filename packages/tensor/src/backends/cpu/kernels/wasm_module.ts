@@ -1,0 +1,46 @@
+/**
+ * What both users of the embedded WebAssembly GEMM modules (the single-threaded path in
+ * gemm_wasm.ts, the worker pool in gemm_threads.ts) need before they can compile one: the bytes
+ * from their base64 text, and whether this engine has 128-bit SIMD at all.
+ */
+
+/** A module with one function returning a v128 constant: it validates only where SIMD exists. */
+const SIMD_PROBE = new Uint8Array([
+  0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10, 1, 8, 0, 65, 0, 253, 15, 253, 98,
+  11,
+]);
+
+export function decodeBase64(base64: string): Uint8Array {
+  const text = atob(base64);
+  const bytes = new Uint8Array(text.length);
+  for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
+  return bytes;
+}
+
+export function simdSupported(): boolean {
+  try {
+    return typeof WebAssembly === 'object' && WebAssembly.validate(SIMD_PROBE);
+  } catch {
+    return false;
+  }
+}
+
+/** The GEMM module's exports (wasm/gemm.ts); addresses in bytes, sizes in elements. */
+export interface GemmExports {
+  gemm(
+    a: number,
+    b: number,
+    c: number,
+    m: number,
+    n: number,
+    k: number,
+    lda: number,
+    ldb: number,
+    ldc: number,
+    transA: number,
+    transB: number,
+    scratch: number,
+    accumulate: number,
+  ): void;
+  scratchBytes(m: number, n: number, k: number): number;
+}

@@ -1,0 +1,122 @@
+/**
+ * The worker pool for large float32 products: every thread count gives the same bits, workers
+ * never keep a process alive, and the setting is checked.
+ */
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { seededValues } from '@axon/testing';
+import { afterAll, describe, expect, it } from 'vitest';
+import { THREAD_MIN_WORK } from '../src/backends/cpu/kernels/gemm_threads';
+import {
+  conv2dBackpropFilter,
+  conv2dBackpropInput,
+  conv2dWithAttrs,
+  getNumThreads,
+  matmul,
+  setNumThreads,
+  type Tensor,
+  tensor,
+  ValueError,
+} from './helpers';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const initial = getNumThreads().threads;
+afterAll(() => setNumThreads(initial));
+
+/** Runs `f` with `n` threads, once the pool's workers are up (they join when ready). */
+async function withThreads(n: number, f: () => Float32Array): Promise<Float32Array> {
+  setNumThreads(n);
+  f(); // starts the workers
+  for (let i = 0; i < 200 && getNumThreads().readyWorkers < n - 1; i++) {
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  expect(getNumThreads().readyWorkers).toBe(n - 1);
+  return f();
+}
+
+const rnd = (shape: number[], seed: number): Tensor =>
+  tensor(
+    seededValues(
+      shape.reduce((p, d) => p * d, 1),
+      seed,
+    ),
+    { shape },
+  );
+
+describe('cpu gemm worker pool', () => {
+  it('gives the same bits for 1, 2 and 3 threads, for every layout', async () => {
+    const cases: [number[], number[], { transposeA?: boolean; transposeB?: boolean }][] = [
+      [[160, 200], [200, 120], {}], // one product, split by rows or columns
+      [[200, 160], [120, 200], { transposeA: true, transposeB: true }],
+      [[37, 300], [300, 130], { transposeB: false }], // ragged edges
+      [[3, 64, 96], [96, 80], {}], // a batch sharing one B
+      [[2, 3, 40, 96], [3, 96, 70], { transposeA: false }], // broadcast batch dims
+    ];
+    let seed = 1;
+    for (const [sa, sb, opts] of cases) {
+      const a = rnd(sa, seed++);
+      const b = rnd(sb, seed++);
+      const m = opts.transposeA ? sa[sa.length - 1] : sa[sa.length - 2];
+      const n = opts.transposeB ? sb[sb.length - 2] : sb[sb.length - 1];
+      const k = opts.transposeA ? sa[sa.length - 2] : sa[sa.length - 1];
+      const batch = (sa.length > 2 ? sa.slice(0, -2) : [1]).reduce((p, d) => p * d, 1);
+      expect(m * n * k * batch, JSON.stringify(sa)).toBeGreaterThanOrEqual(THREAD_MIN_WORK / 4);
+      const product = () => matmul(a, b, opts).dataSync() as Float32Array;
+      const one = await withThreads(1, product);
+      for (const t of [2, 3]) {
+        const many = await withThreads(t, product);
+        expect(Array.from(many), `${t} threads, ${JSON.stringify(sa)}·${JSON.stringify(sb)}`).toEqual(
+          Array.from(one),
+        );
+      }
+    }
+  });
+
+  it('gives the same bits for 1 and 2 threads through conv2d and both its gradients', async () => {
+    const x = rnd([6, 8, 20, 20], 11);
+    const w = rnd([16, 8, 3, 3], 12);
+    const dy = rnd([6, 16, 20, 20], 13);
+    const attrs = {
+      stride: [1, 1] as [number, number],
+      pad: [1, 1, 1, 1] as [number, number, number, number],
+      dilation: [1, 1] as [number, number],
+      groups: 1,
+    };
+    const all = () =>
+      Float32Array.from([
+        ...conv2dWithAttrs(x, w, attrs).dataSync(),
+        ...conv2dBackpropInput(dy, w, { ...attrs, inputShape: [6, 8, 20, 20] }).dataSync(),
+        ...conv2dBackpropFilter(x, dy, { ...attrs, filterShape: [16, 8, 3, 3] }).dataSync(),
+      ]);
+    const one = await withThreads(1, all);
+    const two = await withThreads(2, all);
+    expect(Array.from(two)).toEqual(Array.from(one));
+  });
+
+  it('never keeps the process alive', async () => {
+    // A script that starts the pool and ends: it must exit on its own (the test would time out).
+    const script = `
+      import { matmul, ones, setNumThreads } from '@axon/tensor';
+      setNumThreads(2);
+      const a = ones([256, 256]);
+      for (let i = 0; i < 5; i++) matmul(a, a).dispose();
+      await new Promise((r) => setTimeout(r, 100));
+      console.log(matmul(a, a).dataSync()[0]);
+    `;
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      ['--import', 'tsx', '--conditions=source', '--input-type=module', '-e', script],
+      { cwd: root, timeout: 50_000 },
+    );
+    expect(stdout.trim()).toBe('256');
+  });
+
+  it('checks the thread count', () => {
+    for (const bad of [0, -1, 1.5, Number.NaN, 65]) {
+      expect(() => setNumThreads(bad)).toThrow(ValueError);
+      expect(() => setNumThreads(bad)).toThrow(/setNumThreads: expected an integer from 1 to 64/);
+    }
+  });
+});
