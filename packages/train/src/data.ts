@@ -1,3 +1,7 @@
+/**
+ * Reading data sources: one pass per epoch, synchronous where possible (so a step can pull its
+ * batch inside its own `tidy`), and checking each batch.
+ */
 import { describeValue, fmtShape, ShapeError, Tensor, ValueError } from '@axon/tensor';
 import type { Batch, DataSource } from './types';
 
@@ -75,31 +79,45 @@ export function openEpoch(source: DataSource, what: string): EpochStream {
 }
 
 /** A source's own batch count: a non-negative integer `length` (arrays, data loaders), else unknown. */
-function knownLength(iterable: object): number | undefined {
+export function knownLength(iterable: object): number | undefined {
   const n = (iterable as { length?: unknown }).length;
   return typeof n === 'number' && Number.isInteger(n) && n >= 0 ? n : undefined;
 }
 
-/** Checks a batch and returns its size (the first axis of x; 1 for a 0-d x). */
-export function checkBatch(b: unknown, what: string, epoch: number, index: number): number {
+/**
+ * Checks a batch and returns its size (the first axis of x; 1 for a 0-d x). `needY`: the
+ * supervised path needs targets; a custom step may get batches of `x` alone.
+ */
+export function checkBatch(b: unknown, what: string, epoch: number, index: number, needY = true): number {
   const where = `${what}: batch ${index + 1} of epoch ${epoch + 1}`;
+  const expected = needY ? '{x: Tensor, y: Tensor}' : '{x: Tensor, y?: Tensor}';
   if (b === null || typeof b !== 'object')
-    throw new ValueError(`${where} is ${describeValue(b)}, expected {x, y}`);
+    throw new ValueError(`${where} is ${describeValue(b)}, expected ${expected}`);
   const { x, y } = b as Partial<Batch>;
-  if (!(x instanceof Tensor) || !(y instanceof Tensor)) {
+  if (!(x instanceof Tensor) || (needY || y !== undefined ? !(y instanceof Tensor) : false)) {
+    const hint =
+      needY && x instanceof Tensor && y === undefined
+        ? ' (batches without targets need a model with its own trainStep, or evalStep to evaluate)'
+        : '';
     throw new ValueError(
-      `${where}: expected {x: Tensor, y: Tensor}, got keys ${Object.keys(b).join(', ') || '(none)'}`,
+      `${where}: expected ${expected}, got keys ${Object.keys(b).join(', ') || '(none)'}${hint}`,
     );
   }
-  if (x.isDisposed || y.isDisposed) {
+  if (x.isDisposed || y?.isDisposed) {
     throw new ValueError(
       `${where}: its ${x.isDisposed ? 'x' : 'y'} tensor is disposed (a source that re-yields batches it made in an earlier step must keep() them)`,
     );
   }
-  if (x.rank > 0 && y.rank > 0 && x.shape[0] !== y.shape[0]) {
+  if (y && x.rank > 0 && y.rank > 0 && x.shape[0] !== y.shape[0]) {
     throw new ShapeError(
       `${where}: x ${fmtShape(x.shape)} and y ${fmtShape(y.shape)} differ in batch size (first axis)`,
     );
   }
   return x.rank > 0 ? x.shape[0] : 1;
+}
+
+/** Frees a batch's x and y. */
+export function disposeBatch(b: Batch): void {
+  b.x.dispose();
+  b.y?.dispose();
 }

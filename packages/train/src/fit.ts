@@ -1,11 +1,33 @@
+/**
+ * The training loop, the same for every model family: `fit` runs epochs of batches, the
+ * optimizers, callbacks, progress, validation and checkpoints, and calls the step — the model's
+ * own `trainStep` when it has one (step.ts), else the supervised step (supervised.ts). `evaluate`
+ * runs `evalStep`, or the supervised evaluation. Each step is one `tidy`: nothing it creates
+ * outlives it but the on-device sums of its logs (step_logs.ts).
+ */
 import { noGrad } from '@axon/autograd';
-import { isOwnedBatch } from '@axon/datasets';
-import { Module } from '@axon/layers';
-import { checkPositiveInt, fmtShape, ShapeError, Tensor, tidy, ValueError } from '@axon/tensor';
+import type { Module } from '@axon/layers';
+import { Generator, tidy, ValueError } from '@axon/tensor';
 import { History } from './callbacks/history';
-import { checkBatch, type EpochStream, isDataSource, openEpoch } from './data';
+import { checkBatch, type EpochStream, knownLength, openEpoch } from './data';
+import {
+  checkEvaluateOptions,
+  checkFitOptions,
+  type EvaluateOptions,
+  type FitConfig,
+  type FitOptions,
+} from './fit_options';
 import { createMetric, type MetricAccumulator, type MetricSpec } from './metrics';
-import { Progress, type ProgressMode, type ProgressOutput } from './progress';
+import { Progress } from './progress';
+import { Context, defaultOptimizer, epochSeed, hasEvalStep } from './step';
+import { LogMeans, LogWindow, windowMeans } from './step_logs';
+import {
+  checkMetricNames,
+  releaseBatch,
+  running,
+  supervisedEvalBatch,
+  supervisedTrainStep,
+} from './supervised';
 import type {
   Batch,
   Callback,
@@ -17,48 +39,37 @@ import type {
   OptimizerLike,
 } from './types';
 
-export interface FitOptions {
-  /** Updates the model's parameters from their `.grad` (an @axon/optim optimizer). */
-  optimizer: OptimizerLike;
-  /** (pred, y) → scalar loss tensor, or a loss Module such as `new CrossEntropyLoss()`. */
-  loss: LossFn;
-  trainData: DataSource;
-  /** Evaluated (no gradients, eval mode) after every epoch into 'val_loss' and 'val_<metric>'. */
-  valData?: DataSource;
-  /** Total epochs: training runs epochs `initialEpoch` .. `epochs - 1`. */
-  epochs: number;
-  /** First epoch index (0-based) to run: what `resume` returns, to continue a checkpointed run. */
-  initialEpoch?: number;
-  metrics?: MetricSpec[];
-  callbacks?: Callback[];
-  /** A progress bar on a TTY, plain lines per epoch otherwise or when CI is set (default 'auto'; true is the same; false: silent). */
-  progress?: ProgressMode;
-  /** Where progress goes (default process.stdout). */
-  progressOutput?: ProgressOutput;
-  /**
-   * Dispose each batch's x and y after its step. Not needed for a DataLoader from @axon/datasets
-   * (its batches are marked as the consumer's and are always freed) nor for batches a synchronous
-   * source creates while it is asked for the next one (freed with the step); set it for another
-   * async source that makes fresh tensors per batch (not for one that re-yields the same tensors).
-   */
-  disposeBatches?: boolean;
+export type { EvaluateOptions, FitOptions } from './fit_options';
+
+type Hook = (cb: Callback) => CallbackResult | Promise<CallbackResult>;
+
+/** What one epoch of training needs. */
+interface EpochEnv {
+  model: Module;
+  o: FitConfig;
+  ctx: FitContext;
+  stream: EpochStream;
+  epoch: number;
+  progress: Progress | null;
+  metrics: MetricAccumulator[];
+  /** Runs a hook on every callback; true when one asked to stop. */
+  run: (hook: Hook) => Promise<boolean>;
 }
 
-export interface EvaluateOptions {
-  /** The loss to report as 'loss' (mean over batches weighted by batch size); left out if not given. */
-  loss?: LossFn;
-  metrics?: MetricSpec[];
-  /** As in fit. */
-  disposeBatches?: boolean;
+interface EpochResult {
+  logs: Logs;
+  batches: number;
+  /** The source ran out (rather than a callback stopping training). */
+  finished: boolean;
 }
-
-type ForwardModule = { forward(x: Tensor): unknown };
 
 /**
- * Trains `model` for `epochs` epochs and resolves to its History. Each step runs inside a `tidy`:
- * forward, loss, backward to the parameters' `.grad`, `optimizer.step()` (under noGrad),
- * `zeroGrad()` — nothing the step creates outlives it. The model is in train mode while training
- * and in eval mode (under noGrad) while validating; the modes it had are restored at the end.
+ * Trains `model` for `epochs` epochs and resolves to its History. With the model's own
+ * `trainStep(batch, ctx)`, each step calls it (see StepContext) and its logs are read back every
+ * `logEvery` batches; otherwise each step is the supervised one: forward, loss, backward to the
+ * parameters' `.grad`, every optimizer's `step()` (under noGrad), `zeroGrad()`. Each step runs
+ * inside a `tidy`. The model is in train mode while training and in eval mode (under noGrad) while
+ * validating; the modes it had are restored at the end.
  */
 export async function fit(model: Module, options: FitOptions): Promise<History> {
   const o = checkFitOptions(model, options);
@@ -66,58 +77,54 @@ export async function fit(model: Module, options: FitOptions): Promise<History> 
   const callbacks: Callback[] = [history, ...o.callbacks];
   const metrics = o.metrics.map(createMetric);
   checkMetricNames(metrics, 'fit');
+  const modes = saveModes(model);
+  const progress = await Progress.create(o.progress, o.progressOutput);
+  const logEvery = o.custom ? (o.logEvery ?? (progress?.usesBar ? 10 : 'epoch')) : 1;
+  const known = typeof o.trainData === 'function' ? undefined : knownLength(o.trainData);
+  let stepPending = o.initialStep === undefined && o.initialEpoch > 0 && known === undefined;
   const ctx: FitContext = {
     model,
-    optimizer: o.optimizer,
+    optimizers: o.optimizers,
+    optimizer: defaultOptimizer(o.optimizers),
     epochs: o.epochs,
     initialEpoch: o.initialEpoch,
     hasValData: o.valData !== undefined,
     callbacks,
     batchesPerEpoch: undefined,
+    epoch: o.initialEpoch,
+    step: o.initialStep ?? o.initialEpoch * (known ?? 0),
+    customStep: o.custom,
+    logEvery,
+    seed: o.seed,
+    generator: new Generator(epochSeed(o.seed, o.initialEpoch, 0)),
   };
-  const modes = saveModes(model);
-  const progress = await Progress.create(o.progress, o.progressOutput);
   let stop = false;
-  const run = async (hook: (cb: Callback) => CallbackResult | Promise<CallbackResult>) => {
+  const run = async (hook: Hook): Promise<boolean> => {
     for (const cb of callbacks) if ((await hook(cb)) === 'stop') stop = true;
+    return stop;
   };
   let lastLogs: Logs = {};
   try {
     model.train();
     model.zeroGrad();
-    o.optimizer.zeroGrad();
+    for (const opt of Object.values(o.optimizers)) opt.zeroGrad();
     await run((cb) => cb.onTrainBegin?.(ctx));
     for (let epoch = o.initialEpoch; epoch < o.epochs && !stop; epoch++) {
+      ctx.epoch = epoch;
       await run((cb) => cb.onEpochBegin?.(epoch, ctx));
       if (stop) break;
       const started = now();
       model.train();
+      ctx.generator.manualSeed(epochSeed(o.seed, epoch, 0));
       const stream = openEpoch(o.trainData, 'fit: trainData');
-      progress?.epochBegin(epoch, o.epochs, ctx.batchesPerEpoch ?? stream.length);
-      for (const m of metrics) m.reset();
-      let lossSum = 0;
-      let seen = 0;
-      let batch = 0;
-      let finished = false;
-      try {
-        for (;;) {
-          const pre = stream.sync ? undefined : await stream.next();
-          const step = trainStep(model, o, ctx, metrics, stream, pre, epoch, batch);
-          if (!step) {
-            finished = true;
-            break;
-          }
-          lossSum += step.loss * step.size;
-          seen += step.size;
-          await run((cb) => cb.onBatchEnd?.(batch, { loss: step.loss, size: step.size }, ctx));
-          batch++;
-          progress?.batchEnd(batch, running(lossSum, seen, metrics));
-          if (stop) break;
-        }
-      } finally {
-        if (!finished) await stream.close();
+      if (stepPending) {
+        ctx.step = o.initialEpoch * (stream.length ?? 0);
+        stepPending = false;
       }
-      if (batch === 0) {
+      progress?.epochBegin(epoch, o.epochs, ctx.batchesPerEpoch ?? stream.length);
+      const env: EpochEnv = { model, o, ctx, stream, epoch, progress, metrics, run };
+      const r = o.custom ? await customEpoch(env) : await supervisedEpoch(env);
+      if (r.batches === 0) {
         throw new ValueError(
           `fit: trainData gave no batches in epoch ${epoch + 1}${
             epoch > o.initialEpoch && typeof o.trainData !== 'function'
@@ -126,22 +133,22 @@ export async function fit(model: Module, options: FitOptions): Promise<History> 
           }`,
         );
       }
-      if (finished) ctx.batchesPerEpoch = batch;
-      const logs: Logs = running(lossSum, seen, metrics);
+      if (r.finished) ctx.batchesPerEpoch = r.batches;
+      const logs = r.logs;
       if (o.valData !== undefined) {
-        const val = await evaluateData(
-          model,
-          o.valData,
-          o.loss,
-          o.metrics,
-          o.disposeBatches,
-          'fit: valData',
-          epoch,
-        );
+        const val = o.evalStep
+          ? await evaluateSteps(model, o.valData, {
+              what: 'fit: valData',
+              optimizers: o.optimizers,
+              disposeBatches: o.disposeBatches,
+              epoch,
+              step: ctx.step,
+              generator: new Generator(epochSeed(o.seed, epoch, 1)),
+            })
+          : await evaluateData(model, o.valData, o.loss, o.metrics, o.disposeBatches, 'fit: valData', epoch);
         for (const [k, v] of Object.entries(val)) logs[`val_${k}`] = v;
       }
-      const lr = o.optimizer.paramGroups?.[0]?.lr;
-      if (typeof lr === 'number') logs.lr = lr;
+      Object.assign(logs, learningRates(o.optimizers));
       progress?.epochEnd(epoch, o.epochs, logs, (now() - started) / 1000);
       lastLogs = logs;
       await run((cb) => cb.onEpochEnd?.(epoch, { ...logs }, ctx));
@@ -149,31 +156,196 @@ export async function fit(model: Module, options: FitOptions): Promise<History> 
     await run((cb) => cb.onTrainEnd?.({ ...lastLogs }, ctx));
   } finally {
     progress?.close();
-    restoreModes(model, modes);
+    restoreModes(modes);
   }
   return history;
 }
 
+/** One epoch of the supervised step: every batch's loss read back (onBatchLoss, onBatchEnd), metrics on the host. */
+async function supervisedEpoch(env: EpochEnv): Promise<EpochResult> {
+  const { model, o, ctx, stream, epoch, progress, metrics, run } = env;
+  const loss = o.loss as LossFn;
+  for (const m of metrics) m.reset();
+  let lossSum = 0;
+  let seen = 0;
+  let batch = 0;
+  let finished = false;
+  let stop = false;
+  try {
+    for (;;) {
+      const pre = stream.sync ? undefined : await stream.next();
+      const step = tidy(() => {
+        const r = pre ?? stream.nextSync();
+        if (r.done) return null;
+        const size = checkBatch(r.value, 'fit: trainData', epoch, batch);
+        const value = supervisedTrainStep(model, r.value, size, loss, metrics, ctx, { epoch, batch });
+        releaseBatch(r.value, o.disposeBatches);
+        return { loss: value, size };
+      });
+      if (!step) {
+        finished = true;
+        break;
+      }
+      ctx.step++;
+      lossSum += step.loss * step.size;
+      seen += step.size;
+      stop = await run((cb) => cb.onBatchEnd?.(batch, { loss: step.loss, size: step.size }, ctx));
+      batch++;
+      progress?.batchEnd(batch, running(lossSum, seen, metrics));
+      if (stop) break;
+    }
+  } finally {
+    if (!finished) await stream.close();
+  }
+  return { logs: batch > 0 ? running(lossSum, seen, metrics) : {}, batches: batch, finished };
+}
+
 /**
- * Evaluates `model` on `data` under noGrad in eval mode (its modes restored after): 'loss' (mean
- * over batches weighted by batch size, when a loss is given) and each metric.
+ * One epoch of the model's own trainStep. Its logs stay on the device, summed, and are read back
+ * every `logEvery` batches, at the epoch's last batch when the source tells its length, and at the
+ * epoch's end: `onBatchEnd` gets them (means since the previous read-back) at those batches only.
+ */
+async function customEpoch(env: EpochEnv): Promise<EpochResult> {
+  const { model, o, ctx, stream, epoch, progress, run } = env;
+  const stepper = model as unknown as { trainStep(batch: Batch, ctx: Context): unknown };
+  const window = new LogWindow('fit: trainStep');
+  const epochLogs = new LogMeans();
+  let shown: Logs = {};
+  let batch = 0;
+  let finished = false;
+  let stop = false;
+  try {
+    try {
+      for (;;) {
+        const pre = stream.sync ? undefined : await stream.next();
+        const size = tidy(() => {
+          const r = pre ?? stream.nextSync();
+          if (r.done) return null;
+          const size = checkBatch(r.value, 'fit: trainData', epoch, batch, false);
+          const sctx = new Context(ctx.optimizers, model, epoch, batch, ctx.step, ctx.generator, true);
+          window.add(stepper.trainStep(r.value, sctx), size);
+          releaseBatch(r.value, o.disposeBatches);
+          return size;
+        });
+        if (size === null) {
+          finished = true;
+          break;
+        }
+        ctx.step++;
+        let logs: Logs = { size };
+        if (readBackDue(batch, ctx.logEvery, stream.length)) {
+          const w = await window.read();
+          epochLogs.add(w);
+          logs = { ...windowMeans(w), size };
+          shown = epochLogs.means();
+        }
+        stop = await run((cb) => cb.onBatchEnd?.(batch, logs, ctx));
+        batch++;
+        progress?.batchEnd(batch, shown);
+        if (stop) break;
+      }
+    } finally {
+      if (!finished) await stream.close();
+    }
+    if (!window.empty) epochLogs.add(await window.read());
+  } finally {
+    window.dispose();
+  }
+  return { logs: epochLogs.means(), batches: batch, finished };
+}
+
+/** Whether batch `batch` (0-based) of an epoch of `length` batches (if known) reads the logs back. */
+function readBackDue(batch: number, logEvery: number | 'epoch', length: number | undefined): boolean {
+  return (logEvery !== 'epoch' && (batch + 1) % logEvery === 0) || batch + 1 === length;
+}
+
+/** 'lr' of the only optimizer's first group, or 'lr_<name>' of each of several. */
+function learningRates(optimizers: Readonly<Record<string, OptimizerLike>>): Logs {
+  const logs: Logs = {};
+  const entries = Object.entries(optimizers);
+  for (const [name, opt] of entries) {
+    const lr = opt.paramGroups?.[0]?.lr;
+    if (typeof lr === 'number') logs[entries.length === 1 ? 'lr' : `lr_${name}`] = lr;
+  }
+  return logs;
+}
+
+/**
+ * Evaluates `model` on `data` under noGrad in eval mode (its modes restored after). With the
+ * model's own `evalStep`: the mean of each scalar it logs, weighted by batch size, read back once
+ * at the end. Otherwise the supervised evaluation: 'loss' (mean over batches weighted by batch
+ * size, when a loss is given) and each metric.
  */
 export async function evaluate(
   model: Module,
   data: DataSource,
   options: EvaluateOptions = {},
 ): Promise<Logs> {
-  if (!(model instanceof Module)) throw new ValueError('evaluate: model must be a Module');
-  if (!isDataSource(data))
-    throw new ValueError(
-      'evaluate: data must be an Iterable or AsyncIterable of {x, y} batches, or a function returning one',
-    );
-  if (options.loss !== undefined) checkLoss(options.loss, 'evaluate');
-  const metrics = options.metrics ?? [];
-  if (!Array.isArray(metrics)) throw new ValueError('evaluate: metrics must be an array');
-  return evaluateData(model, data, options.loss, metrics, options.disposeBatches ?? false, 'evaluate', 0);
+  const o = checkEvaluateOptions(model, data, options);
+  if (hasEvalStep(model)) {
+    return evaluateSteps(model, data, {
+      what: 'evaluate',
+      optimizers: {},
+      disposeBatches: o.disposeBatches,
+      epoch: 0,
+      step: 0,
+      generator: new Generator(epochSeed(o.seed, 0, 1)),
+    });
+  }
+  return evaluateData(model, data, o.loss, o.metrics, o.disposeBatches, 'evaluate', 0);
 }
 
+interface EvalStepOptions {
+  what: string;
+  optimizers: Readonly<Record<string, OptimizerLike>>;
+  disposeBatches: boolean;
+  epoch: number;
+  step: number;
+  generator: Generator;
+}
+
+/** Runs the model's evalStep over `data` (noGrad, eval mode); the logs' means, read back once. */
+async function evaluateSteps(model: Module, data: DataSource, e: EvalStepOptions): Promise<Logs> {
+  const stepper = model as unknown as { evalStep(batch: Batch, ctx: Context): unknown };
+  const modes = saveModes(model);
+  model.eval();
+  const window = new LogWindow(`${e.what}: evalStep`);
+  let batch = 0;
+  let finished = false;
+  const stream = openEpoch(data, e.what);
+  try {
+    try {
+      for (;;) {
+        const pre = stream.sync ? undefined : await stream.next();
+        const more = noGrad(() =>
+          tidy(() => {
+            const r = pre ?? stream.nextSync();
+            if (r.done) return false;
+            const size = checkBatch(r.value, e.what, e.epoch, batch, false);
+            const sctx = new Context(e.optimizers, model, e.epoch, batch, e.step, e.generator, false);
+            window.add(stepper.evalStep(r.value, sctx), size);
+            releaseBatch(r.value, e.disposeBatches);
+            return true;
+          }),
+        );
+        if (!more) {
+          finished = true;
+          break;
+        }
+        batch++;
+      }
+    } finally {
+      if (!finished) await stream.close();
+      restoreModes(modes);
+    }
+    if (batch === 0) throw new ValueError(`${e.what}: the data gave no batches`);
+    return windowMeans(await window.read());
+  } finally {
+    window.dispose();
+  }
+}
+
+/** The supervised evaluation: loss (when given) and metrics over `data`, under noGrad in eval mode. */
 async function evaluateData(
   model: Module,
   data: DataSource,
@@ -200,11 +372,8 @@ async function evaluateData(
           const r = pre ?? stream.nextSync();
           if (r.done) return null;
           const size = checkBatch(r.value, what, epoch, batch);
-          const { x, y } = r.value as Batch;
-          const pred = forward(model, x, what);
-          const value = loss === undefined ? 0 : scalarLoss(loss, pred, y, what).item();
-          for (const m of metrics) m.update(pred, y, size);
-          if (disposeBatches || isOwnedBatch(r.value)) disposeBatch(r.value);
+          const value = supervisedEvalBatch(model, r.value, size, loss, metrics, what);
+          releaseBatch(r.value, disposeBatches);
           return { loss: value, size };
         }),
       );
@@ -218,7 +387,7 @@ async function evaluateData(
     }
   } finally {
     if (!finished) await stream.close();
-    restoreModes(model, modes);
+    restoreModes(modes);
   }
   if (batch === 0) throw new ValueError(`${what}: the data gave no batches`);
   const logs: Logs = {};
@@ -227,148 +396,11 @@ async function evaluateData(
   return logs;
 }
 
-function trainStep(
-  model: Module,
-  o: Required<Omit<FitOptions, 'valData' | 'progressOutput'>>,
-  ctx: FitContext,
-  metrics: MetricAccumulator[],
-  stream: EpochStream,
-  pre: IteratorResult<Batch> | undefined,
-  epoch: number,
-  batch: number,
-): { loss: number; size: number } | null {
-  return tidy(() => {
-    const r = pre ?? stream.nextSync();
-    if (r.done) return null;
-    const size = checkBatch(r.value, 'fit: trainData', epoch, batch);
-    const { x, y } = r.value as Batch;
-    const pred = forward(model, x, 'fit');
-    const l = scalarLoss(o.loss, pred, y, 'fit');
-    if (!l.requiresGrad) {
-      throw new ValueError(
-        'fit: the loss does not depend on any parameter that requires a gradient (is the model built from Module parameters?)',
-      );
-    }
-    const value = l.item();
-    for (const cb of ctx.callbacks) cb.onBatchLoss?.(value, { epoch, batch }, ctx);
-    l.backward();
-    noGrad(() => o.optimizer.step());
-    o.optimizer.zeroGrad();
-    model.zeroGrad();
-    noGrad(() => {
-      for (const m of metrics) m.update(pred, y, size);
-    });
-    if (o.disposeBatches || isOwnedBatch(r.value)) disposeBatch(r.value);
-    return { loss: value, size };
-  });
-}
-
-function forward(model: Module, x: Tensor, what: string): Tensor {
-  const out = (model as unknown as ForwardModule).forward(x);
-  if (!(out instanceof Tensor)) {
-    throw new ValueError(
-      `${what}: model.forward(x) must return a Tensor, got ${out === null ? 'null' : typeof out}`,
-    );
-  }
-  return out;
-}
-
-function scalarLoss(loss: LossFn, pred: Tensor, y: Tensor, what: string): Tensor {
-  const l = typeof loss === 'function' ? loss(pred, y) : loss.forward(pred, y);
-  if (!(l instanceof Tensor)) throw new ValueError(`${what}: the loss must return a Tensor`);
-  if (l.size !== 1) {
-    throw new ShapeError(
-      `${what}: the loss must be a scalar (reduction 'mean' or 'sum'), got shape ${fmtShape(l.shape)}`,
-    );
-  }
-  return l;
-}
-
-function disposeBatch(b: Batch): void {
-  b.x.dispose();
-  b.y.dispose();
-}
-
-function running(lossSum: number, seen: number, metrics: MetricAccumulator[]): Logs {
-  const logs: Logs = { loss: lossSum / seen };
-  for (const m of metrics) logs[m.name] = m.value();
-  return logs;
-}
-
-function checkMetricNames(metrics: MetricAccumulator[], what: string): void {
-  const names = new Set<string>(['loss', 'lr']);
-  for (const m of metrics) {
-    if (names.has(m.name) || m.name.startsWith('val_')) {
-      throw new ValueError(`${what}: metric name '${m.name}' is used twice or reserved (loss, lr, val_*)`);
-    }
-    names.add(m.name);
-  }
-}
-
-function checkLoss(loss: unknown, what: string): void {
-  const ok =
-    typeof loss === 'function' ||
-    (loss !== null &&
-      typeof loss === 'object' &&
-      typeof (loss as { forward?: unknown }).forward === 'function');
-  if (!ok) throw new ValueError(`${what}: loss must be a function (pred, y) => Tensor or a loss Module`);
-}
-
-function checkFitOptions(
-  model: Module,
-  options: FitOptions,
-): Required<Omit<FitOptions, 'valData' | 'progressOutput'>> & Pick<FitOptions, 'valData' | 'progressOutput'> {
-  if (!(model instanceof Module)) throw new ValueError('fit: model must be a Module');
-  if (options === null || typeof options !== 'object') throw new ValueError('fit: options are required');
-  const { optimizer, loss, trainData, valData, epochs, initialEpoch = 0 } = options;
-  if (!optimizer || typeof optimizer.step !== 'function' || typeof optimizer.zeroGrad !== 'function') {
-    throw new ValueError('fit: optimizer must be an Optimizer (with step() and zeroGrad())');
-  }
-  checkLoss(loss, 'fit');
-  if (!isDataSource(trainData)) {
-    throw new ValueError(
-      'fit: trainData must be an Iterable or AsyncIterable of {x, y} batches, or a function returning one',
-    );
-  }
-  if (valData !== undefined && !isDataSource(valData)) {
-    throw new ValueError(
-      'fit: valData must be an Iterable or AsyncIterable of {x, y} batches, or a function returning one',
-    );
-  }
-  checkPositiveInt('fit', 'epochs', epochs);
-  if (!Number.isInteger(initialEpoch) || initialEpoch < 0 || initialEpoch > epochs) {
-    throw new ValueError(`fit: initialEpoch must be an integer in [0, ${epochs}], got ${initialEpoch}`);
-  }
-  const metrics = options.metrics ?? [];
-  if (!Array.isArray(metrics)) throw new ValueError('fit: metrics must be an array');
-  const callbacks = options.callbacks ?? [];
-  if (!Array.isArray(callbacks) || callbacks.some((c) => c === null || typeof c !== 'object')) {
-    throw new ValueError('fit: callbacks must be an array of callback objects');
-  }
-  const progress = options.progress ?? 'auto';
-  if (progress !== true && progress !== false && progress !== 'auto') {
-    throw new ValueError(`fit: progress must be true, false or 'auto', got ${JSON.stringify(progress)}`);
-  }
-  return {
-    optimizer,
-    loss,
-    trainData,
-    valData,
-    epochs,
-    initialEpoch,
-    metrics,
-    callbacks,
-    progress,
-    progressOutput: options.progressOutput,
-    disposeBatches: options.disposeBatches ?? false,
-  };
-}
-
 function saveModes(model: Module): [Module, boolean][] {
   return model.namedModules().map(([, m]) => [m, m.training]);
 }
 
-function restoreModes(_model: Module, modes: [Module, boolean][]): void {
+function restoreModes(modes: [Module, boolean][]): void {
   for (const [m, training] of modes) m.training = training;
 }
 

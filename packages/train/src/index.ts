@@ -20,10 +20,23 @@ export {
   historyChart,
   historyPng,
   historySvg,
+  type ImageGridOptions,
+  imageGrid,
   type PlotHistoryOptions,
   plotHistory,
+  type RgbImage,
+  writeImageGrid,
 } from './plot';
 export { epochLine, formatLogs, isCI, Progress, type ProgressMode, type ProgressOutput } from './progress';
+export {
+  createStepContext,
+  hasEvalStep,
+  hasTrainStep,
+  type StepContext,
+  type StepContextOptions,
+  type StepLogs,
+  type SteppedModel,
+} from './step';
 export type {
   Batch,
   BatchInfo,

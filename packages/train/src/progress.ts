@@ -37,9 +37,9 @@ export function formatValue(v: number): string {
   return v.toFixed(4);
 }
 
-/** 'loss 0.4123  acc 0.9120  val_loss 0.5001' (training keys first, then val_*; lr left out). */
+/** 'loss 0.4123  acc 0.9120  val_loss 0.5001' (training keys first, then val_*; lr and lr_* left out). */
 export function formatLogs(logs: Logs): string {
-  const keys = Object.keys(logs).filter((k) => k !== 'lr');
+  const keys = Object.keys(logs).filter((k) => k !== 'lr' && !k.startsWith('lr_'));
   const ordered = [...keys.filter((k) => !k.startsWith('val_')), ...keys.filter((k) => k.startsWith('val_'))];
   return ordered.map((k) => `${shortKey(k)} ${formatValue(logs[k])}`).join('  ');
 }

@@ -1,8 +1,15 @@
+/**
+ * The shapes the training loop works with: batches and data sources, losses, what it needs of an
+ * optimizer and a schedule, logs, and the callback interface with the context callbacks see.
+ */
 import type { Module } from '@axon/layers';
-import type { Tensor } from '@axon/tensor';
+import type { Generator, Tensor } from '@axon/tensor';
 
-/** One mini-batch: inputs and targets, first axis the batch. */
-export type Batch = { x: Tensor; y: Tensor };
+/**
+ * One mini-batch, first axis the batch: inputs `x` and targets `y`. The supervised step needs `y`;
+ * a model with its own `trainStep` (an autoencoder, a VAE, a GAN) may get batches of `x` alone.
+ */
+export type Batch = { x: Tensor; y?: Tensor };
 
 /**
  * Training or validation data: an Iterable or AsyncIterable of batches (an array, a generator, a
@@ -57,7 +64,10 @@ type MaybePromise<T> = T | Promise<T>;
 /** The running fit, as callbacks see it. */
 export interface FitContext {
   model: Module;
-  optimizer: OptimizerLike;
+  /** fit's optimizers by name: `optimizer: opt` gives `{ default: opt }`; `optimizers` as given. */
+  optimizers: Readonly<Record<string, OptimizerLike>>;
+  /** The only optimizer, or the one named 'default'; undefined when there are several without a default. */
+  optimizer: OptimizerLike | undefined;
   /** Total epochs requested (the last epoch index is epochs - 1). */
   epochs: number;
   /** First epoch index of this run (0, or where a resumed run continues). */
@@ -68,6 +78,22 @@ export interface FitContext {
   callbacks: readonly Callback[];
   /** Batches per epoch, once known (after the first epoch, or at once for an array). */
   batchesPerEpoch: number | undefined;
+  /** The epoch now running (0-based). */
+  epoch: number;
+  /** Training steps done so far over the whole run (a resumed run continues the count). */
+  step: number;
+  /** Whether the model trains with its own `trainStep` (false: the supervised step). */
+  customStep: boolean;
+  /**
+   * How often the step's logged scalars are read back: every `logEvery` batches of an epoch (and at
+   * its last batch when the source knows its length), or 'epoch' (only then). Always 1 for the
+   * supervised step, whose loss is read every batch.
+   */
+  logEvery: number | 'epoch';
+  /** fit's `seed`: the step generator of epoch e is keyed by (seed, e). */
+  seed: number;
+  /** The generator a custom step gets as `ctx.generator` (re-keyed at every epoch). */
+  generator: Generator;
 }
 
 /** Where a batch is: epoch index (0-based), batch index within the epoch (0-based). */
@@ -84,10 +110,17 @@ export interface Callback {
   onTrainBegin?(ctx: FitContext): MaybePromise<CallbackResult>;
   onEpochBegin?(epoch: number, ctx: FitContext): MaybePromise<CallbackResult>;
   /**
-   * Called synchronously with the loss of a training batch after the forward pass and before
-   * the backward pass and optimizer step. It may throw to abort (see NaNGuard); it cannot be async.
+   * Supervised step only: called synchronously with the loss of a training batch after the
+   * forward pass and before the backward pass and optimizer step. It may throw to abort (see
+   * NaNGuard); it cannot be async. A custom `trainStep` does not read its loss back every step, so
+   * this hook is not called for it: watch `onBatchEnd`'s logs instead.
    */
   onBatchLoss?(loss: number, info: BatchInfo, ctx: FitContext): void;
+  /**
+   * After every training batch. `logs.size` is the batch size. The supervised step adds the
+   * batch's `loss`; a custom step adds its logged scalars only at read-back batches (see
+   * `FitContext.logEvery`): each one's mean over the batches since the previous read-back.
+   */
   onBatchEnd?(batch: number, logs: Logs, ctx: FitContext): MaybePromise<CallbackResult>;
   onEpochEnd?(epoch: number, logs: Logs, ctx: FitContext): MaybePromise<CallbackResult>;
   onTrainEnd?(logs: Logs, ctx: FitContext): MaybePromise<CallbackResult>;

@@ -9,6 +9,8 @@ import { SGD } from '@axon/optim';
 import * as ax from '@axon/tensor';
 import { settleAfterGC } from '@axon/testing';
 import { describe, expect, it } from 'vitest';
+import { createStepContext } from '../src';
+import { points, ToyGan } from './step_models';
 
 const liveTensorsAfterGC = () => settleAfterGC(() => ax.memory().numTensors);
 
@@ -49,6 +51,29 @@ describe('eager loops without tidy stay flat', () => {
     }
     expect(last).toBeLessThan(first);
     expect((await liveTensorsAfterGC()) - afterOne).toBeLessThanOrEqual(STRAYS);
+  });
+
+  it("1000 calls of a model's own trainStep (two minimize calls each) outside fit stay flat too", async () => {
+    ax.manualSeed(0);
+    const model = new ToyGan();
+    const optimizers = {
+      gen: new SGD(model.gen.parameters(), { lr: 0.01 }),
+      disc: new SGD(model.disc.parameters(), { lr: 0.01 }),
+    };
+    const [batch] = points(1, 32);
+    const step = (i: number) => {
+      const ctx = createStepContext({ optimizers, model, step: i, generator: new ax.Generator(i) });
+      return model.trainStep(batch, ctx);
+    };
+    step(0);
+    const afterOne = await liveTensorsAfterGC();
+    for (let i = 1; i <= 1000; i++) {
+      step(i);
+      if (i % 100 === 0) await new Promise((resolve) => setTimeout(resolve, 0));
+    }
+    expect((await liveTensorsAfterGC()) - afterOne).toBeLessThanOrEqual(STRAYS);
+    model.dispose();
+    batch.x.dispose();
   });
 
   it('a forward pass whose output is dropped frees its graph', async () => {

@@ -39,7 +39,7 @@ export function regression(batches: number, size: number): Batch[] {
 export function disposeBatches(batches: Batch[]): void {
   for (const b of batches) {
     b.x.dispose();
-    b.y.dispose();
+    b.y?.dispose();
   }
 }
 

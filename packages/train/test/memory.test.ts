@@ -4,6 +4,7 @@ import { manualSeed, memory } from '@axon/tensor';
 import { expect, it } from 'vitest';
 import { type Batch, type Callback, EarlyStopping, fit, LearningRateScheduler, NaNGuard } from '../src';
 import { classification, disposeBatches } from './helpers';
+import { points, ToyGan } from './step_models';
 
 const gc = (globalThis as { gc?: () => void }).gc;
 
@@ -83,3 +84,62 @@ it('a 500-step training loop keeps the live tensor count flat and RSS flat-ish',
   disposeBatches(val);
   expect(memory().numTensors).toBe(base);
 }, 240_000); // 1000 training steps: a few seconds idle; the timeout leaves room for a loaded machine
+
+/**
+ * The same for a model that owns its step: two optimizers, ctx.minimize twice a step, noise from
+ * ctx.generator, logs summed on the device and read back every 7 batches, validation by evalStep.
+ */
+async function runGan(data: Batch[], val: Batch[], epochs: number, probe: Callback) {
+  manualSeed(1);
+  const model = new ToyGan();
+  const gen = new Adam(model.gen.parameters(), { lr: 1e-3 });
+  const disc = new Adam(model.disc.parameters(), { lr: 1e-3 });
+  const before = memory().numTensors;
+  await fit(model, {
+    optimizers: { gen, disc },
+    trainData: data,
+    valData: val,
+    epochs,
+    logEvery: 7,
+    callbacks: [
+      { onEpochEnd: yieldToEventLoop },
+      probe,
+      new NaNGuard(),
+      new LearningRateScheduler(new StepLR(gen, { stepSize: 10, gamma: 0.9 }), { perBatch: true }),
+    ],
+    progress: false,
+  });
+  // Adam's two buffers for each parameter (gen: 2, disc: 4) are all that fit leaves behind.
+  expect(memory().numTensors).toBe(before + 12);
+  gen.dispose();
+  disc.dispose();
+  model.dispose();
+}
+
+it('a 500-step custom-step loop (two optimizers, logs on the device) keeps the live tensor count flat', async () => {
+  const base = memory().numTensors;
+  const data = points(10, 64, 21);
+  const val = points(2, 64, 22);
+  await runGan(data, val, WARMUP_EPOCHS, {});
+  const counts: Record<number, number> = {};
+  const rss: Record<number, number> = {};
+  let step = 0;
+  // Third batches of epochs: the window then holds the device sums of two keys.
+  const [a, b] = [FIRST + 3, LAST - 7];
+  await runGan(data, val, LAST / 10, {
+    onBatchEnd: () => {
+      step++;
+      if (step === a || step === b) {
+        counts[step] = memory().numTensors;
+        gc?.();
+        rss[step] = process.memoryUsage().rss;
+      }
+    },
+  });
+  expect(step).toBe(LAST);
+  expect(counts[b]).toBe(counts[a]);
+  expect(rss[b] - rss[a]).toBeLessThan(64 * 2 ** 20);
+  disposeBatches(data);
+  disposeBatches(val);
+  expect(memory().numTensors).toBe(base);
+}, 240_000);

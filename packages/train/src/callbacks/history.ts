@@ -8,8 +8,9 @@ export interface HistoryJSON {
 
 /**
  * Per-epoch logs of a fit: `history.history.loss[i]` is the training loss of epoch `epoch[i]`
- * (0-based), next to the metrics, 'val_*' values and 'lr' (the learning rate of the epoch's
- * last step, parameter group 0). A key missing from some epoch holds NaN there. Always on: fit
+ * (0-based), next to the metrics (or a custom step's logged scalars), 'val_*' values and 'lr' (the
+ * learning rate of the epoch's last step, parameter group 0; 'lr_<name>' for each of several
+ * optimizers). A key missing from some epoch holds NaN there. Always on: fit
  * adds one and returns it.
  */
 export class History implements Callback {

@@ -36,9 +36,9 @@ export class LearningRateScheduler implements Callback {
     return this.monitor !== undefined || isPlateau(this.schedule);
   }
 
-  onBatchEnd(_batch: number, logs: Logs): void {
+  onBatchEnd(_batch: number, logs: Logs, ctx?: FitContext): void {
     if (!this.perBatch) return;
-    if (this.needsMetric) this.schedule.step(this.metric(logs, this.monitor ?? 'loss'));
+    if (this.needsMetric) this.schedule.step(this.metric(logs, this.monitor ?? 'loss', ctx?.customStep));
     else this.schedule.step();
   }
 
@@ -49,11 +49,14 @@ export class LearningRateScheduler implements Callback {
     else this.schedule.step();
   }
 
-  private metric(logs: Logs, key: string): number {
+  private metric(logs: Logs, key: string, customStep = false): number {
     const v = logs[key];
     if (typeof v !== 'number') {
+      const hint = customStep
+        ? " (a custom step's logs reach onBatchEnd only at read-back batches: set fit's logEvery to 1 for a per-batch metric)"
+        : '';
       throw new ValueError(
-        `LearningRateScheduler: monitor '${key}' is not in the logs; available: ${Object.keys(logs).join(', ')}`,
+        `LearningRateScheduler: monitor '${key}' is not in the logs${hint}; available: ${Object.keys(logs).join(', ')}`,
       );
     }
     return v;

@@ -11,7 +11,7 @@ export interface HistoryLike {
 
 export interface ChartOptions {
   title?: string;
-  /** Keys to draw (default: every key but 'lr'). Loss keys share the first panel, 'lr' gets its own, the rest share another. */
+  /** Keys to draw (default: every key but 'lr' and 'lr_*'). Loss keys share the first panel, the learning rates get their own, the rest share another. */
   keys?: string[];
   /** Image width in pixels (default 960). */
   width?: number;
@@ -67,13 +67,18 @@ interface Panel {
   series: Series[];
 }
 
+/** A learning-rate key: 'lr', or 'lr_<name>' for one of several optimizers. */
+function isLr(key: string): boolean {
+  return key === 'lr' || key.startsWith('lr_');
+}
+
 /** Lays out training curves: loss and val_loss in one panel, other metrics in another, lr in a third if asked. */
 export function historyChart(h: HistoryLike, options: ChartOptions = {}): Scene {
   if (!h || typeof h !== 'object' || !h.history || typeof h.history !== 'object') {
     throw new ValueError('plotHistory: expected a History (from fit) or {history: {key: number[]}}');
   }
   const all = Object.keys(h.history);
-  const keys = options.keys ?? all.filter((k) => k !== 'lr');
+  const keys = options.keys ?? all.filter((k) => !isLr(k));
   for (const k of keys) {
     if (!(k in h.history))
       throw new ValueError(`plotHistory: no key '${k}' in the history (it has: ${all.join(', ')})`);
@@ -85,8 +90,8 @@ export function historyChart(h: HistoryLike, options: ChartOptions = {}): Scene 
 
   const groups: { label: string; keys: string[] }[] = [
     { label: 'loss', keys: keys.filter((k) => /loss/.test(k)) },
-    { label: 'metric', keys: keys.filter((k) => !/loss/.test(k) && k !== 'lr') },
-    { label: 'learning rate', keys: keys.filter((k) => k === 'lr') },
+    { label: 'metric', keys: keys.filter((k) => !/loss/.test(k) && !isLr(k)) },
+    { label: 'learning rate', keys: keys.filter(isLr) },
   ].filter((g) => g.keys.length > 0);
   const panels: Panel[] = groups.map((g) => {
     const bases = [...new Set(g.keys.map((k) => k.replace(/^val_/, '')))];

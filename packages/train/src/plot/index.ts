@@ -5,6 +5,7 @@ import { rasterize } from './raster';
 import { sceneToSvg } from './svg';
 
 export type { ChartOptions, HistoryLike } from './chart';
+export { type ImageGridOptions, imageGrid, pngAsSvg, writeImageGrid } from './image_grid';
 export { type Deflate, encodePng } from './png';
 export { type RgbImage, rasterize } from './raster';
 export type { Prim, Scene } from './scene';

@@ -1,0 +1,121 @@
+/**
+ * The default step, for a model without its own `trainStep`: forward, a loss of (prediction,
+ * target), backward into the parameters' `.grad`, every optimizer's step, zeroGrad — and the
+ * supervised evaluation (forward, loss, metrics). Its loss is read back every batch: NaNGuard's
+ * `onBatchLoss` sees it before the optimizer step, and the metrics count on the host.
+ */
+import { noGrad } from '@axon/autograd';
+import { isOwnedBatch } from '@axon/datasets';
+import type { Module } from '@axon/layers';
+import { fmtShape, ShapeError, Tensor, ValueError } from '@axon/tensor';
+import { disposeBatch } from './data';
+import type { MetricAccumulator } from './metrics';
+import type { Batch, BatchInfo, FitContext, Logs, LossFn } from './types';
+
+type ForwardModule = { forward(x: Tensor): unknown };
+
+/**
+ * One supervised training step on a checked batch (call inside a `tidy`): returns the batch loss,
+ * read back. `onBatchLoss` callbacks see it before the backward pass.
+ */
+export function supervisedTrainStep(
+  model: Module,
+  batch: Batch,
+  size: number,
+  loss: LossFn,
+  metrics: MetricAccumulator[],
+  ctx: FitContext,
+  info: BatchInfo,
+): number {
+  const { x, y } = batch as Required<Batch>;
+  const pred = forward(model, x, 'fit');
+  const l = scalarLoss(loss, pred, y, 'fit');
+  if (!l.requiresGrad) {
+    throw new ValueError(
+      'fit: the loss does not depend on any parameter that requires a gradient (is the model built from Module parameters?)',
+    );
+  }
+  const value = l.item();
+  for (const cb of ctx.callbacks) cb.onBatchLoss?.(value, info, ctx);
+  l.backward();
+  const optimizers = Object.values(ctx.optimizers);
+  noGrad(() => {
+    for (const o of optimizers) o.step();
+  });
+  for (const o of optimizers) o.zeroGrad();
+  model.zeroGrad();
+  noGrad(() => {
+    for (const m of metrics) m.update(pred, y, size);
+  });
+  return value;
+}
+
+/** One supervised evaluation batch (call inside `noGrad` and a `tidy`): its loss (0 without one), metrics updated. */
+export function supervisedEvalBatch(
+  model: Module,
+  batch: Batch,
+  size: number,
+  loss: LossFn | undefined,
+  metrics: MetricAccumulator[],
+  what: string,
+): number {
+  const { x, y } = batch as Required<Batch>;
+  const pred = forward(model, x, what);
+  const value = loss === undefined ? 0 : scalarLoss(loss, pred, y, what).item();
+  for (const m of metrics) m.update(pred, y, size);
+  return value;
+}
+
+/** Frees a batch after its step when fit was told to, or when a DataLoader handed it over. */
+export function releaseBatch(b: unknown, disposeBatches: boolean): void {
+  if (disposeBatches || isOwnedBatch(b as object)) disposeBatch(b as Batch);
+}
+
+function forward(model: Module, x: Tensor, what: string): Tensor {
+  const out = (model as unknown as ForwardModule).forward(x);
+  if (!(out instanceof Tensor)) {
+    throw new ValueError(
+      `${what}: model.forward(x) must return a Tensor, got ${out === null ? 'null' : typeof out}`,
+    );
+  }
+  return out;
+}
+
+function scalarLoss(loss: LossFn, pred: Tensor, y: Tensor, what: string): Tensor {
+  const l = typeof loss === 'function' ? loss(pred, y) : loss.forward(pred, y);
+  if (!(l instanceof Tensor)) throw new ValueError(`${what}: the loss must return a Tensor`);
+  if (l.size !== 1) {
+    throw new ShapeError(
+      `${what}: the loss must be a scalar (reduction 'mean' or 'sum'), got shape ${fmtShape(l.shape)}`,
+    );
+  }
+  return l;
+}
+
+/** The running logs of a supervised epoch: the mean loss so far and each metric. */
+export function running(lossSum: number, seen: number, metrics: MetricAccumulator[]): Logs {
+  const logs: Logs = { loss: lossSum / seen };
+  for (const m of metrics) logs[m.name] = m.value();
+  return logs;
+}
+
+export function checkMetricNames(metrics: MetricAccumulator[], what: string): void {
+  const names = new Set<string>(['loss', 'lr']);
+  for (const m of metrics) {
+    if (names.has(m.name) || m.name.startsWith('val_') || m.name.startsWith('lr_')) {
+      throw new ValueError(
+        `${what}: metric name '${m.name}' is used twice or reserved (loss, lr, lr_*, val_*)`,
+      );
+    }
+    names.add(m.name);
+  }
+}
+
+export function checkLoss(loss: unknown, what: string): void {
+  const ok =
+    typeof loss === 'function' ||
+    (loss !== null &&
+      typeof loss === 'object' &&
+      typeof (loss as { forward?: unknown }).forward === 'function');
+  if (!ok) throw new ValueError(`${what}: loss must be a function (pred, y) => Tensor or a loss Module`);
+}
