@@ -16,6 +16,7 @@ import { poolUpsample } from './pool_upsample';
 import { reductions } from './reductions';
 import { rnn } from './rnn';
 import { rntn } from './rntn';
+import { zoo } from './zoo';
 
 /**
  * Fixture group (the file's `group`) → its op mappings; adding a group is a new file in this
@@ -39,4 +40,5 @@ export const MAPPINGS: Record<string, GroupMappings> = {
   grad_clip: gradClip,
   higher_order: higherOrder,
   ops_more: opsMore,
+  zoo,
 };

@@ -46,7 +46,8 @@ export interface MlpOptions {
   flatten?: boolean;
 }
 
-function activationLayer(name: MlpActivation): Module {
+/** A fresh layer for an activation name (shared with the autoencoder and VAE builders). */
+export function activationLayer(name: MlpActivation): Module {
   switch (name) {
     case 'relu':
       return new ReLU();

@@ -1,0 +1,321 @@
+/**
+ * The GAN model: a DCGAN generator and discriminator in one Module (so they save and load as one
+ * file), the choice of adversarial objective (non-saturating, or WGAN-GP with its critic
+ * iterations and gradient penalty), `sample(n, labels?)`, and the training step that alternates
+ * the two players' updates with their own optimizers.
+ */
+import { noGrad } from '@axon/autograd';
+import { type LayerConfig, Module, registerLayer } from '@axon/layers';
+import {
+  add,
+  checkNumber,
+  checkOneOf,
+  checkOptions,
+  checkPositiveInt,
+  dispose,
+  type Generator,
+  mul,
+  randn,
+  type Tensor,
+  tidy,
+  ValueError,
+} from '@axon/tensor';
+import { show } from '../args';
+import {
+  checkBatch,
+  checkContext,
+  namedOptimizer,
+  type StepBatch,
+  type StepContext,
+  type StepLogs,
+  type SteppedModel,
+} from '../step';
+import { type Conditioning, checkConditioning, checkLabels, type GanConditioning } from './conditioning';
+import { DCGANDiscriminator, DISCRIMINATOR_NORMS, type DiscriminatorNorm } from './discriminator';
+import { DCGANGenerator } from './generator';
+import { gradientPenalty } from './gradient_penalty';
+import {
+  discriminatorLoss,
+  nonSaturatingGeneratorLoss,
+  wassersteinCriticLoss,
+  wassersteinGeneratorLoss,
+} from './losses';
+import { dcganPlan } from './plan';
+
+/** 'nonSaturating' (the default: BCE discriminator, non-saturating generator) or 'wgan-gp'. */
+export const GAN_LOSSES = ['nonSaturating', 'wgan-gp'] as const;
+export type GanLoss = (typeof GAN_LOSSES)[number];
+
+/**
+ * The names of the GAN's two optimizers in the step context: `fit(model, data, {optimizers: {gen:
+ * new Adam(model.generator.parameters()), disc: new Adam(model.discriminator.parameters())}})`.
+ */
+export const GAN_OPTIMIZERS = { generator: 'gen', discriminator: 'disc' } as const;
+
+const OPTIMIZER_HINT =
+  'pass fit({optimizers: {gen: <optimizer of model.generator>, disc: <optimizer of model.discriminator>}})';
+
+export interface GanOptions {
+  /** Dimensions of the noise z (default 100). */
+  latentSize?: number;
+  /** Height = width of the images, an even size >= 8 such as 28, 32 or 64 (default 28). */
+  imageSize?: number;
+  /** Image channels (default 1). */
+  channels?: number;
+  /** The generator's `features` (default 64). */
+  generatorFeatures?: number;
+  /** The discriminator's `features` (default 64). */
+  discriminatorFeatures?: number;
+  /** Classes of a conditional GAN (default none: unconditional); the batch's `y` holds the labels. */
+  numClasses?: number | null;
+  /** How labels enter both networks: 'embedding' (default) or 'onehot'. */
+  conditioning?: GanConditioning;
+  /** The generator's label-embedding width (default numClasses); 'embedding' only. */
+  embeddingDim?: number;
+  /** The objective (default 'nonSaturating'). */
+  loss?: GanLoss;
+  /** Discriminator (critic) updates per step before the generator's (default 1; 5 for 'wgan-gp'). */
+  nCritic?: number;
+  /** The gradient penalty's weight λ (default 10); 'wgan-gp' only. */
+  gpWeight?: number;
+  /**
+   * The discriminator's normalisation (default 'batch'; 'layer' for 'wgan-gp', which must not use
+   * 'batch': the penalty needs each score to depend on its own example only).
+   */
+  discriminatorNorm?: DiscriminatorNorm;
+}
+
+/**
+ * A GAN, registered as 'GAN' (config: its options), with children `generator` (a
+ * {@link DCGANGenerator}) and `discriminator` (a {@link DCGANDiscriminator}, the critic under
+ * WGAN-GP). `forward(z, labels?)` is the generator's.
+ *
+ * `trainStep` does, on a batch of real images x (and labels y, conditional only):
+ * 1. `nCritic` times: fakes G(z) from fresh noise (no gradient to G), then the discriminator's loss
+ *    — BCE (real → 1, fake → 0), or the Wasserstein critic loss + λ·gradient penalty — minimised
+ *    with `ctx.optimizers.disc`;
+ * 2. once: fresh fakes and the generator's loss — non-saturating −log σ(D(G(z))), or −D(G(z)) —
+ *    minimised with `ctx.optimizers.gen` (the discriminator's parameters are left out of that
+ *    backward pass).
+ *
+ * Noise and interpolation weights come from `ctx.generator`. Logs `d_loss` and `g_loss` (the last
+ * critic iteration's and the generator's), and `gp` under WGAN-GP. A conditional GAN uses the
+ * batch's labels for both the real and the fake images.
+ */
+export class GAN extends Module implements SteppedModel {
+  readonly latentSize: number;
+  readonly imageSize: number;
+  readonly channels: number;
+  readonly generatorFeatures: number;
+  readonly discriminatorFeatures: number;
+  readonly cond: Conditioning | null;
+  readonly embeddingDim: number | null;
+  readonly loss: GanLoss;
+  readonly nCritic: number;
+  readonly gpWeight: number | null;
+  readonly discriminatorNorm: DiscriminatorNorm;
+  readonly generator: DCGANGenerator;
+  readonly discriminator: DCGANDiscriminator;
+
+  constructor(options: GanOptions = {}) {
+    super();
+    const fn = 'gan';
+    const o = checkOptions(fn, options);
+    this.loss = checkOneOf(fn, 'loss', o.loss ?? 'nonSaturating', GAN_LOSSES);
+    const wgan = this.loss === 'wgan-gp';
+    this.latentSize = checkPositiveInt(fn, 'latentSize', o.latentSize ?? 100);
+    dcganPlan(fn, o.imageSize ?? 28);
+    this.imageSize = (o.imageSize as number | undefined) ?? 28;
+    this.channels = checkPositiveInt(fn, 'channels', o.channels ?? 1);
+    this.generatorFeatures = checkPositiveInt(fn, 'generatorFeatures', o.generatorFeatures ?? 64);
+    this.discriminatorFeatures = checkPositiveInt(fn, 'discriminatorFeatures', o.discriminatorFeatures ?? 64);
+    this.cond = checkConditioning(fn, o);
+    this.nCritic = checkPositiveInt(fn, 'nCritic', o.nCritic ?? (wgan ? 5 : 1));
+    if (wgan) {
+      this.gpWeight = checkNumber(fn, 'gpWeight', o.gpWeight ?? 10, { min: 0 });
+    } else if (o.gpWeight !== undefined && o.gpWeight !== null) {
+      throw new ValueError(
+        `gan: gpWeight applies to loss 'wgan-gp' only, got gpWeight ${show(o.gpWeight)} with loss 'nonSaturating'`,
+      );
+    } else {
+      this.gpWeight = null;
+    }
+    this.discriminatorNorm = checkOneOf(
+      fn,
+      'discriminatorNorm',
+      o.discriminatorNorm ?? (wgan ? 'layer' : 'batch'),
+      DISCRIMINATOR_NORMS,
+    );
+    if (wgan && this.discriminatorNorm === 'batch') {
+      throw new ValueError(
+        "gan: expected discriminatorNorm 'layer' or 'none' with loss 'wgan-gp' (the gradient penalty is per example), got 'batch'",
+      );
+    }
+    const condOptions = this.cond
+      ? { numClasses: this.cond.numClasses, conditioning: this.cond.conditioning }
+      : {};
+    this.generator = this.addModule(
+      'generator',
+      new DCGANGenerator({
+        latentSize: this.latentSize,
+        imageSize: this.imageSize,
+        channels: this.channels,
+        features: this.generatorFeatures,
+        ...condOptions,
+        ...(o.embeddingDim !== undefined && o.embeddingDim !== null
+          ? { embeddingDim: o.embeddingDim as number }
+          : {}),
+      }),
+    );
+    this.embeddingDim = this.generator.embeddingDim;
+    this.discriminator = this.addModule(
+      'discriminator',
+      new DCGANDiscriminator({
+        imageSize: this.imageSize,
+        channels: this.channels,
+        features: this.discriminatorFeatures,
+        norm: this.discriminatorNorm,
+        ...condOptions,
+      }),
+    );
+  }
+
+  /** The generator's images [N, channels, imageSize, imageSize] for noise z [N, latentSize] (and labels [N]). */
+  forward(z: Tensor, labels?: Tensor): Tensor {
+    return this.generator.forward(z, labels);
+  }
+
+  /**
+   * n images from noise drawn from `generator` (default: the one `manualSeed` seeds). A conditional
+   * GAN takes `labels` (a Tensor [n] or an array of class indices; default: 0, 1, …, cycling through
+   * the classes); an unconditional one refuses them. Runs in the current mode: call `eval()` first
+   * so batch norm uses its running statistics.
+   */
+  sample(n: number, labels?: Tensor | number[], options: { generator?: Generator } = {}): Tensor {
+    checkPositiveInt('GAN.sample', 'n', n);
+    const o = checkOptions('GAN.sample', options);
+    const given =
+      labels === undefined && this.cond
+        ? Array.from({ length: n }, (_, i) => i % (this.cond as Conditioning).numClasses)
+        : labels;
+    const y = checkLabels('GAN.sample', this.cond, given, n);
+    const z = randn([n, this.latentSize], { generator: o.generator as Generator | undefined });
+    return this.generator.forward(z, y);
+  }
+
+  private batchLabels(owner: string, x: Tensor, y: Tensor | undefined): Tensor | undefined {
+    if (!this.cond) return undefined;
+    if (!y) {
+      throw new ValueError(
+        `${owner}: a conditional GAN needs the labels as batch.y [${x.shape[0]}], got none`,
+      );
+    }
+    return checkLabels(owner, this.cond, y, x.shape[0]);
+  }
+
+  private discriminatorStep(real: Tensor, labels: Tensor | undefined, ctx: StepContext): StepLogs {
+    const D = (t: Tensor) => this.discriminator.forward(t, labels);
+    const z = randn([real.shape[0], this.latentSize], { generator: ctx.generator });
+    const fake = noGrad(() => this.generator.forward(z, labels));
+    const realOut = D(real);
+    const fakeOut = D(fake);
+    if (this.loss === 'nonSaturating') {
+      const dLoss = discriminatorLoss(realOut, fakeOut);
+      ctx.minimize(dLoss, namedOptimizer('GAN.trainStep', ctx, GAN_OPTIMIZERS.discriminator, OPTIMIZER_HINT));
+      return { d_loss: dLoss };
+    }
+    const gp = gradientPenalty(D, real, fake, { generator: ctx.generator });
+    const dLoss = add(wassersteinCriticLoss(realOut, fakeOut), mul(gp, this.gpWeight as number));
+    ctx.minimize(dLoss, namedOptimizer('GAN.trainStep', ctx, GAN_OPTIMIZERS.discriminator, OPTIMIZER_HINT));
+    return { d_loss: dLoss, gp };
+  }
+
+  private generatorStep(n: number, labels: Tensor | undefined, ctx: StepContext): Tensor {
+    const z = randn([n, this.latentSize], { generator: ctx.generator });
+    const fake = this.generator.forward(z, labels);
+    // The discriminator's parameters stay out of this graph: its optimizer is not stepped here, and
+    // gradients left on them would leak into its next update.
+    const params = this.discriminator.parameters();
+    const flags = params.map((p) => p.requiresGrad);
+    for (const p of params) p.requiresGrad = false;
+    try {
+      const out = this.discriminator.forward(fake, labels);
+      const gLoss =
+        this.loss === 'nonSaturating' ? nonSaturatingGeneratorLoss(out) : wassersteinGeneratorLoss(out);
+      ctx.minimize(gLoss, namedOptimizer('GAN.trainStep', ctx, GAN_OPTIMIZERS.generator, OPTIMIZER_HINT));
+      return gLoss;
+    } finally {
+      params.forEach((p, i) => {
+        p.requiresGrad = flags[i];
+      });
+    }
+  }
+
+  /** One GAN step: `nCritic` discriminator updates, then one generator update (see the class notes). */
+  trainStep(batch: StepBatch, ctx: StepContext): StepLogs {
+    const owner = 'GAN.trainStep';
+    const { x: real, y } = checkBatch(owner, batch);
+    const context = checkContext(owner, ctx);
+    namedOptimizer(owner, context, GAN_OPTIMIZERS.discriminator, OPTIMIZER_HINT);
+    namedOptimizer(owner, context, GAN_OPTIMIZERS.generator, OPTIMIZER_HINT);
+    const labels = this.batchLabels(owner, real, y);
+    let dLogs: StepLogs = {};
+    for (let i = 0; i < this.nCritic; i++) {
+      dispose(dLogs);
+      dLogs = tidy(() => this.discriminatorStep(real, labels, context));
+    }
+    const gLoss = tidy(() => this.generatorStep(real.shape[0], labels, context));
+    return { ...dLogs, g_loss: gLoss };
+  }
+
+  /**
+   * The two losses on `batch` without updates (fresh noise from `ctx.generator`): `d_loss` (under
+   * WGAN-GP the critic loss without the penalty, which needs gradients) and `g_loss`.
+   */
+  evalStep(batch: StepBatch, ctx: StepContext): StepLogs {
+    const owner = 'GAN.evalStep';
+    const { x: real, y } = checkBatch(owner, batch);
+    const context = checkContext(owner, ctx);
+    const labels = this.batchLabels(owner, real, y);
+    const z = randn([real.shape[0], this.latentSize], { generator: context.generator });
+    const fakeOut = this.discriminator.forward(this.generator.forward(z, labels), labels);
+    const realOut = this.discriminator.forward(real, labels);
+    if (this.loss === 'nonSaturating') {
+      return { d_loss: discriminatorLoss(realOut, fakeOut), g_loss: nonSaturatingGeneratorLoss(fakeOut) };
+    }
+    return { d_loss: wassersteinCriticLoss(realOut, fakeOut), g_loss: wassersteinGeneratorLoss(fakeOut) };
+  }
+
+  override config(): LayerConfig {
+    return {
+      latentSize: this.latentSize,
+      imageSize: this.imageSize,
+      channels: this.channels,
+      generatorFeatures: this.generatorFeatures,
+      discriminatorFeatures: this.discriminatorFeatures,
+      numClasses: this.cond?.numClasses ?? null,
+      ...(this.cond ? { conditioning: this.cond.conditioning } : {}),
+      ...(this.embeddingDim !== null ? { embeddingDim: this.embeddingDim } : {}),
+      loss: this.loss,
+      nCritic: this.nCritic,
+      ...(this.gpWeight !== null ? { gpWeight: this.gpWeight } : {}),
+      discriminatorNorm: this.discriminatorNorm,
+    };
+  }
+
+  static fromConfig(config: LayerConfig): GAN {
+    return new GAN(config as GanOptions);
+  }
+}
+
+registerLayer('GAN', GAN);
+
+/**
+ * Builds a {@link GAN}. `gan()` is a DCGAN for 28×28 grey images; `gan({numClasses: 10})` a
+ * conditional one; `gan({loss: 'wgan-gp'})` a WGAN-GP (5 critic updates per generator update,
+ * λ = 10, layer-normalised critic). Train it with `fit(model, data, {optimizers: {gen, disc}})`
+ * (see {@link GAN_OPTIMIZERS}). Throws ValueError naming `gan` and the bad option.
+ */
+export function gan(options: GanOptions = {}): GAN {
+  return new GAN(options);
+}

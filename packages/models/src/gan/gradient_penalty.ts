@@ -1,0 +1,72 @@
+/**
+ * The WGAN-GP gradient penalty (Gulrajani et al. 2017): the critic is pushed towards unit gradient
+ * norm on points between real and fake examples, E[(‖∇ₓ̂ D(x̂)‖₂ − 1)²]. The gradient with respect
+ * to x̂ is taken with `createGraph`, so the penalty is itself differentiable and its gradient
+ * (a second-order one) reaches the critic's parameters. A pure function of a critic function.
+ */
+import { grad } from '@axon/autograd';
+import {
+  add,
+  checkOptions,
+  fmtShape,
+  type Generator,
+  mean,
+  mul,
+  rand,
+  reshape,
+  ShapeError,
+  sqrt,
+  square,
+  sub,
+  sum,
+  type Tensor,
+} from '@axon/tensor';
+
+export interface GradientPenaltyOptions {
+  /** The interpolation weights α, [N] or [N, 1, …] (broadcast over each example); default U(0, 1). */
+  alpha?: Tensor;
+  /** Where α comes from when not given (default: the generator seeded by `manualSeed`). */
+  generator?: Generator;
+}
+
+/** x̂ = α·real + (1 − α)·fake, with α [N] reshaped to broadcast over each example. */
+export function interpolate(real: Tensor, fake: Tensor, alpha: Tensor): Tensor {
+  if (real.shape.join() !== fake.shape.join()) {
+    throw new ShapeError(
+      `gradientPenalty: expected fake shaped like real ${fmtShape(real.shape)}, got ${fmtShape(fake.shape)}`,
+    );
+  }
+  const N = real.shape[0];
+  const a =
+    alpha.rank === 1 && real.rank > 1 ? reshape(alpha, [N, ...real.shape.slice(1).map(() => 1)]) : alpha;
+  if (a.shape[0] !== N || a.rank !== real.rank || a.shape.slice(1).some((d) => d !== 1)) {
+    throw new ShapeError(
+      `gradientPenalty: expected alpha [${N}] or [${[N, ...real.shape.slice(1).map(() => 1)].join(', ')}], got ${fmtShape(alpha.shape)}`,
+    );
+  }
+  return add(mul(a, real), mul(sub(1, a), fake));
+}
+
+/**
+ * mean over the batch of (‖∇ₓ̂ Σ critic(x̂)‖₂ − 1)², x̂ = α·real + (1 − α)·fake, the norm taken over
+ * each example's values. `critic` maps [N, ...] to scores [N] or [N, 1]; each score must depend on
+ * its own example only (no batch norm in the critic). Differentiable in the critic's parameters.
+ */
+export function gradientPenalty(
+  critic: (x: Tensor) => Tensor,
+  real: Tensor,
+  fake: Tensor,
+  options: GradientPenaltyOptions = {},
+): Tensor {
+  const o = checkOptions('gradientPenalty', options) as GradientPenaltyOptions;
+  if (real.rank < 2) {
+    throw new ShapeError(`gradientPenalty: expected real [N, ...] of rank >= 2, got ${fmtShape(real.shape)}`);
+  }
+  const N = real.shape[0];
+  const alpha = o.alpha ?? rand([N], { dtype: real.dtype, generator: o.generator });
+  const xHat = interpolate(real.detach(), fake.detach(), alpha);
+  const [g] = grad((t) => sum(critic(t)), { createGraph: true })(xHat);
+  const axes = Array.from({ length: g.rank - 1 }, (_, i) => i + 1);
+  const norms = sqrt(sum(square(g), axes));
+  return mean(square(sub(norms, 1)));
+}

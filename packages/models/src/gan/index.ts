@@ -1,0 +1,27 @@
+/**
+ * The GAN family: DCGAN generator and discriminator (optionally class-conditional), the GAN
+ * model with its two-player step (non-saturating or WGAN-GP), and the pure losses and gradient
+ * penalty they use.
+ */
+export {
+  type Conditioning,
+  GAN_CONDITIONINGS,
+  type GanConditioning,
+} from './conditioning';
+export {
+  DCGANDiscriminator,
+  type DCGANDiscriminatorOptions,
+  DISCRIMINATOR_NORMS,
+  type DiscriminatorNorm,
+  dcganDiscriminator,
+} from './discriminator';
+export { GAN, GAN_LOSSES, GAN_OPTIMIZERS, type GanLoss, type GanOptions, gan } from './gan';
+export { DCGANGenerator, type DCGANGeneratorOptions, dcganGenerator } from './generator';
+export { type GradientPenaltyOptions, gradientPenalty, interpolate } from './gradient_penalty';
+export {
+  discriminatorLoss,
+  nonSaturatingGeneratorLoss,
+  wassersteinCriticLoss,
+  wassersteinGeneratorLoss,
+} from './losses';
+export { type DcganPlan, dcganPlan } from './plan';
