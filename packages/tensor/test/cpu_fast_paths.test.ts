@@ -13,13 +13,18 @@ import {
   ENGINE,
   emptyCache,
   kernels,
+  logicalNot,
   memory,
   pad,
   permute,
+  relu,
+  sign,
+  step,
   sum,
   type Tensor,
   tensor,
   tidy,
+  where,
 } from './helpers';
 
 function binary(op: BinaryOp, a: Tensor, b: Tensor): Tensor {
@@ -122,6 +127,45 @@ describe('cpu binary kernel', () => {
         expect(got, `${op} ${JSON.stringify(sa)} ${JSON.stringify(sb)}`).toEqual(Array.from(want));
       }
     }
+  });
+});
+
+describe('cpu branch-free loops', () => {
+  const special = [Number.NaN, Number.NEGATIVE_INFINITY, -3.5, -0, 0, 1e-40, 2.25, Number.POSITIVE_INFINITY];
+
+  it('relu, step, sign and not keep every special value right', () => {
+    const x = tensor(special);
+    const bits = (t: Tensor) => Array.from(t.dataSync());
+    expect(bits(relu(x))).toEqual([
+      Number.NaN,
+      0,
+      0,
+      0,
+      0,
+      Math.fround(1e-40),
+      2.25,
+      Number.POSITIVE_INFINITY,
+    ]);
+    expect(Object.is(relu(x).dataSync()[3], 0)).toBe(true); // -0 gives +0, as Math.max(-0, 0)
+    expect(bits(step(x))).toEqual([0, 0, 0, 0, 0, 1, 1, 1]);
+    expect(bits(sign(x))).toEqual([0, -1, -1, 0, 0, 1, 1, 1]);
+    expect(bits(logicalNot(x))).toEqual([0, 0, 0, 1, 1, 0, 0, 0]);
+    expect(bits(relu(x.cast('float64')))).toEqual(bits(relu(x)));
+  });
+
+  it('where picks exact bits from either side, NaN and -0 included', () => {
+    const a = tensor(special);
+    const b = tensor([...special].reverse());
+    const cond = tensor([1, 0, 1, 0, 1, 0, 1, 0], { dtype: 'bool' });
+    const got = where(cond, a, b).dataSync();
+    const want = special.map((v, i) => (i % 2 === 0 ? v : special[7 - i]));
+    want.forEach((v, i) => {
+      expect(Object.is(got[i], Math.fround(v)), `${i}`).toBe(true);
+    });
+    const withScalar = where(cond, a, -0).dataSync();
+    special.forEach((v, i) => {
+      expect(Object.is(withScalar[i], i % 2 === 0 ? Math.fround(v) : -0), `${i}`).toBe(true);
+    });
   });
 });
 
