@@ -14,7 +14,9 @@ import {
   emptyCache,
   kernels,
   logicalNot,
+  maxPool2dWithIndices,
   memory,
+  minPool2d,
   pad,
   permute,
   relu,
@@ -166,6 +168,38 @@ describe('cpu branch-free loops', () => {
     special.forEach((v, i) => {
       expect(Object.is(withScalar[i], i % 2 === 0 ? Math.fround(v) : -0), `${i}`).toBe(true);
     });
+  });
+});
+
+describe('cpu max/min pool without branches', () => {
+  it('gives the values and winner indices of the plain loop, ties, NaN, ±0 and ±inf included', () => {
+    // Few distinct values, so that windows tie; specials sprinkled in.
+    const values = seededValues(2 * 3 * 9 * 10, 21).map((v) => Math.round(v * 3) / 2);
+    const specials = [Number.NaN, -0, 0, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, -0];
+    specials.forEach((v, i) => {
+      values[i * 37 + 5] = v;
+    });
+    const x32 = tensor(values, { shape: [2, 3, 9, 10] });
+    const x64 = x32.cast('float64'); // float64 runs the plain loop
+    const configs = [
+      { kernelSize: 2, stride: 2 },
+      { kernelSize: 3, stride: 1, padding: 1 },
+      { kernelSize: [2, 3] as [number, number], stride: [2, 1] as [number, number] },
+    ];
+    for (const opts of configs) {
+      const fast = maxPool2dWithIndices(x32, opts);
+      const plain = maxPool2dWithIndices(x64, opts);
+      expect(Array.from(fast.indices.dataSync()), JSON.stringify(opts)).toEqual(
+        Array.from(plain.indices.dataSync()),
+      );
+      const a = fast.values.dataSync();
+      const b = plain.values.dataSync();
+      for (let i = 0; i < a.length; i++) expect(Object.is(a[i], Math.fround(b[i])), `${i}`).toBe(true);
+      const minFast = minPool2d(x32, opts).dataSync();
+      const minPlain = minPool2d(x64, opts).dataSync();
+      for (let i = 0; i < minFast.length; i++)
+        expect(Object.is(minFast[i], Math.fround(minPlain[i]))).toBe(true);
+    }
   });
 });
 
