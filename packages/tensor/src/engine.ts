@@ -61,7 +61,9 @@ export interface MemoryInfo {
  * immediate one. A tensor nobody disposed is released by a `FinalizationRegistry` once the garbage
  * collector finds it unreachable, so an eager PyTorch-style loop that never disposes stays flat.
  * That is why the engine's state of a tensor lives in a separate `TensorHandle`: the registry's
- * callback gets the handle, never the (collected) tensor.
+ * callback gets the handle, never the (collected) tensor. A tensor made inside `tidy` is watched
+ * only if it outlives its scopes (returned from the outermost one, or kept): registering every
+ * short-lived tensor made the garbage collector's weak-cell work a third of a small op's cost.
  */
 export class Engine {
   private readonly backends = new Map<string, BackendEntry>();
@@ -116,17 +118,26 @@ export class Engine {
     return this.wrap({ dataId: backend.write(values, shape, dtype), shape, dtype }, backend, true);
   }
 
-  private wrap(info: TensorInfo, backend: Backend, fresh: boolean): Tensor {
+  private wrap(info: TensorInfo, backend: Backend, fresh: boolean, watch = true): Tensor {
     if (fresh) this.data.set(info.dataId, { backend, refs: 0 });
     const entry = this.data.get(info.dataId);
     if (!entry) throw new Error('engine: a kernel returned a buffer the engine does not know');
     entry.refs++;
     const handle: TensorHandle = { id: this.nextId++, dataId: info.dataId, backend, disposed: false };
     const t = new Tensor(info.shape, info.dtype, handle);
-    this.collector?.register(t, handle, handle);
     this.liveTensors.set(backend.name, (this.liveTensors.get(backend.name) ?? 0) + 1);
-    this.scopes[this.scopes.length - 1]?.push(t);
+    const scope = this.scopes[this.scopes.length - 1];
+    if (scope) scope.push(t);
+    else if (watch) this.watch(t);
     return t;
+  }
+
+  /** Lets the garbage collector release `t` once it is unreachable (a tensor outside every scope). */
+  private watch(t: Tensor): void {
+    const handle = t.handle;
+    if (handle.watched || handle.disposed || !this.collector) return;
+    this.collector.register(t, handle, handle);
+    handle.watched = true;
   }
 
   /** A new tensor sharing `t`'s buffer, with another shape of the same size. */
@@ -137,10 +148,15 @@ export class Engine {
     return view;
   }
 
-  /** A handle on `t`'s buffer that no scope tracks; autograd uses it to save tensors for backward. */
+  /**
+   * A handle on `t`'s buffer that no scope tracks and the collector does not watch: its owner
+   * disposes it (autograd saves tensors for backward this way and frees each node's handles when
+   * the node goes).
+   */
   retain(t: Tensor): Tensor {
+    this.assertLive('retain', t);
     const saved = this.untracked(() =>
-      this.wrap({ dataId: t.dataId, shape: t.shape, dtype: t.dtype }, t.backend, false),
+      this.wrap({ dataId: t.dataId, shape: t.shape, dtype: t.dtype }, t.backend, false, false),
     );
     saved.kept = true;
     return saved;
@@ -172,7 +188,7 @@ export class Engine {
 
   dispose(t: Tensor): void {
     if (t.isDisposed) return;
-    this.collector?.unregister(t.handle);
+    if (t.handle.watched) this.collector?.unregister(t.handle);
     this.release(t.handle);
   }
 
@@ -268,19 +284,26 @@ export class Engine {
       result = fn();
     } catch (e) {
       this.scopes.pop();
-      for (const t of scope) if (!t.kept) this.dispose(t);
+      for (const t of scope) {
+        if (t.kept) this.watch(t);
+        else this.dispose(t);
+      }
       throw e;
     }
     this.scopes.pop();
     if (result instanceof Promise) {
+      for (const t of scope) this.watch(t);
       throw new ValueError('tidy: the function returned a Promise; tidy only covers synchronous code');
     }
     const survivors = new Set<Tensor>();
     collectTensors(result, survivors);
     const parent = this.scopes[this.scopes.length - 1];
     for (const t of scope) {
-      if (survivors.has(t)) parent?.push(t);
-      else if (!t.kept) this.dispose(t);
+      if (survivors.has(t)) {
+        if (parent) parent.push(t);
+        else this.watch(t);
+      } else if (t.kept) this.watch(t);
+      else this.dispose(t);
     }
     return result;
   }

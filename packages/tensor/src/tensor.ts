@@ -15,6 +15,8 @@ export interface TensorHandle {
   dataId: DataId;
   backend: Backend;
   disposed: boolean;
+  /** Watched by the engine's FinalizationRegistry (from when the tensor left every `tidy` scope). */
+  watched?: boolean;
 }
 
 // `using t = ...` needs Symbol.dispose; older runtimes lack it (TypeScript's helpers then look it up

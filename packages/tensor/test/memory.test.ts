@@ -1,4 +1,5 @@
 import { add, dispose, keep, memory, ones, reshape, tensor, tidy, ValueError } from '@axon/tensor';
+import { settleAfterGC } from '@axon/testing';
 import { describe, expect, it } from 'vitest';
 
 describe('memory', () => {
@@ -78,5 +79,21 @@ describe('assign', () => {
     expect(() => tidy(() => assign(p, tensor([1, 2, 3], 'int32')))).toThrow(DTypeError);
     p.dispose();
     expect(memory().numTensors).toBe(before.numTensors);
+  });
+});
+
+describe('tensors the garbage collector releases', () => {
+  it('tensors that outlive every tidy scope are still released when unreachable', async () => {
+    // Inside a scope nothing is watched by the garbage collector (tidy frees it); what escapes the
+    // outermost scope, returned or kept, must be watched from then on.
+    const live = () => settleAfterGC(() => memory().numTensors);
+    const before = await live();
+    for (let i = 0; i < 200; i++) {
+      tidy(() => ones([64]).add(1)); // returned from the outermost scope, then dropped
+      tidy(() => {
+        keep(ones([64]).mul(2)); // kept, then dropped
+      });
+    }
+    expect(await live()).toBeLessThanOrEqual(before + 2);
   });
 });
