@@ -1,12 +1,16 @@
 /**
- * The three tfjs gradients the conv2d case needs (Sum, Multiply, Conv2D), registered with
- * tfjs-core's public `registerGradient`.
+ * The tfjs gradients the bench needs, registered with tfjs-core's public `registerGradient`: Sum,
+ * Multiply and Conv2D for the conv2d case; for the --peers training steps Add (with
+ * broadcasting), BatchMatMul, Relu, Mean, Reshape, MaxPool, Sigmoid, Tanh, SplitV, Pack and
+ * Unpack. (The loss, `tf.losses.softmaxCrossEntropy`, carries its own gradient through
+ * `customGrad`.)
  *
  * Why: tfjs-core ships its gradient definitions only as separate ES modules for bundlers (the
  * `@tensorflow/tfjs` umbrella package imports them); its Node build has none, and those modules
- * cannot be loaded by Node directly. Each gradient here dispatches to the same backend kernels
- * that tfjs's own would (elementwise multiply, Conv2DBackpropInput, Conv2DBackpropFilter), so the
- * timing measures tfjs's kernels. A gradient tfjs already has is left alone.
+ * cannot be loaded by Node directly. Each gradient here is tfjs's own (tfjs-core 4.22's
+ * `src/gradients/*_grad.ts`) written with the public ops, so it dispatches to the same backend
+ * kernels that tfjs's would and the timing measures tfjs's kernels. A gradient tfjs already has
+ * is left alone.
  */
 import * as tf from '@tensorflow/tfjs-core';
 
@@ -16,6 +20,12 @@ function sameShape(kernel: string, a: tf.Tensor, b: tf.Tensor): void {
       `bench: the ${kernel} gradient here handles equal shapes only, got [${a.shape}] and [${b.shape}]`,
     );
   }
+}
+
+/** dy summed over the axes that broadcasting added to `x`, in x's shape (tfjs's Add_grad). */
+function unbroadcast(dy: tf.Tensor, x: tf.Tensor): tf.Tensor {
+  const axes = tf.backend_util.getReductionAxes(x.shape, dy.shape);
+  return tf.reshape(axes.length > 0 ? tf.sum(dy, axes) : dy, x.shape);
 }
 
 const configs: tf.GradConfig[] = [
@@ -63,6 +73,106 @@ const configs: tf.GradConfig[] = [
             ),
       };
     },
+  },
+  {
+    kernelName: 'Add',
+    inputsToSave: ['a', 'b'],
+    gradFunc: (dy, [a, b]) => ({
+      a: () => unbroadcast(dy as tf.Tensor, a),
+      b: () => unbroadcast(dy as tf.Tensor, b),
+    }),
+  },
+  {
+    kernelName: 'BatchMatMul',
+    inputsToSave: ['a', 'b'],
+    gradFunc: (dyT, [a, b], attrs) => {
+      const dy = dyT as tf.Tensor;
+      const { transposeA, transposeB } = attrs as { transposeA: boolean; transposeB: boolean };
+      if (!transposeA && !transposeB)
+        return { a: () => tf.matMul(dy, b, false, true), b: () => tf.matMul(a, dy, true, false) };
+      if (!transposeA && transposeB)
+        return { a: () => tf.matMul(dy, b, false, false), b: () => tf.matMul(dy, a, true, false) };
+      if (transposeA && !transposeB)
+        return { a: () => tf.matMul(b, dy, false, true), b: () => tf.matMul(a, dy, false, false) };
+      return { a: () => tf.matMul(b, dy, true, true), b: () => tf.matMul(dy, a, true, true) };
+    },
+  },
+  {
+    kernelName: 'Relu',
+    inputsToSave: ['x'],
+    gradFunc: (dy, [x]) => ({ x: () => tf.mul(dy as tf.Tensor, tf.cast(tf.step(x), 'float32')) }),
+  },
+  {
+    kernelName: 'Mean',
+    inputsToSave: ['x'],
+    gradFunc: (dy, [x], attrs) => {
+      const axes = tf.util.parseAxisParam(attrs.axis as number | number[], x.shape);
+      const reduceSize = axes.reduce((n, axis) => n * x.shape[axis], 1);
+      return {
+        x: () => {
+          const expanded = x.shape.map((d, i) => (axes.includes(i) ? 1 : d));
+          return tf.div(
+            tf.mul(tf.reshape(dy as tf.Tensor, expanded), tf.ones(x.shape, 'float32')),
+            reduceSize,
+          );
+        },
+      };
+    },
+  },
+  {
+    kernelName: 'Reshape',
+    inputsToSave: ['x'],
+    gradFunc: (dy, [x]) => ({ x: () => tf.reshape(dy as tf.Tensor, x.shape) }),
+  },
+  {
+    kernelName: 'MaxPool',
+    inputsToSave: ['x'],
+    outputsToSave: [true],
+    gradFunc: (dy, [x, y], attrs) => {
+      const { filterSize, strides, pad } = attrs as {
+        filterSize: [number, number] | number;
+        strides: [number, number] | number;
+        pad: 'valid' | 'same' | number;
+      };
+      return {
+        x: () =>
+          tf.engine().runKernel(
+            'MaxPoolGrad',
+            { dy: dy as tf.Tensor, input: x, output: y },
+            {
+              filterSize,
+              strides,
+              pad,
+            },
+          ),
+      };
+    },
+  },
+  {
+    kernelName: 'Sigmoid',
+    outputsToSave: [true],
+    gradFunc: (dy, [y]) => ({ x: () => tf.mul(dy as tf.Tensor, tf.mul(y, tf.sub(tf.scalar(1), y))) }),
+  },
+  {
+    kernelName: 'Tanh',
+    outputsToSave: [true],
+    gradFunc: (dy, [y]) => ({ x: () => tf.mul(tf.sub(tf.scalar(1), tf.square(y)), dy as tf.Tensor) }),
+  },
+  {
+    kernelName: 'SplitV',
+    gradFunc: (dy, _saved, attrs) => ({ x: () => tf.concat(dy as tf.Tensor[], attrs.axis as number) }),
+  },
+  {
+    kernelName: 'Pack',
+    saveAllInputs: true,
+    gradFunc: (dy, _saved, attrs) => {
+      const parts = tf.unstack(dy as tf.Tensor, attrs.axis as number);
+      return Object.fromEntries(parts.map((t, i) => [i, () => t]));
+    },
+  },
+  {
+    kernelName: 'Unpack',
+    gradFunc: (dy, _saved, attrs) => ({ value: () => tf.stack(dy as tf.Tensor[], attrs.axis as number) }),
   },
 ];
 

@@ -8,8 +8,14 @@
 export interface Runner {
   /** Makes this runner's backend current; untimed. */
   activate(): Promise<void>;
-  /** One timed repetition. It frees what it allocates. */
-  run(): void;
+  /**
+   * One timed repetition. It frees what it allocates. A runner whose work finishes later (jax-js's
+   * lazy arrays) returns a promise and is timed until it settles; a runner that times itself
+   * (PyTorch, in a child process) resolves to its own measurement in milliseconds, so that the
+   * message passing is left out.
+   */
+  // biome-ignore lint/suspicious/noConfusingVoidType: a synchronous runner returns nothing at all
+  run(): void | Promise<undefined | number>;
   /**
    * The case's result in a layout shared by all runners (untimed, called once), to check that
    * the contenders compute the same thing.
@@ -42,8 +48,9 @@ export async function roundRobin(
       const runner = runners.get(name) as Runner;
       await runner.activate();
       const t0 = performance.now();
-      runner.run();
-      const ms = performance.now() - t0;
+      const pending = runner.run();
+      const own = pending instanceof Promise ? await pending : undefined;
+      const ms = typeof own === 'number' ? own : performance.now() - t0;
       if (round >= warmup) times.get(name)?.push(ms);
     }
   }

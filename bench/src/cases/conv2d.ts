@@ -70,6 +70,7 @@ export function conv2dCase(reps: number, warmup: number, backward = true): Bench
       }
 
       if (lib === 'axon-js') throw new Error('not measured: conv2d does not use the matmul kernel');
+      if (lib !== 'tfjs-cpu' && lib !== 'tfjs-wasm') throw new Error('not measured here');
       await useTfBackend(lib);
       const [x, w, r] = tf.tidy(() => [
         tf.transpose(tf.tensor4d(xData, [N, C, H, W]), [0, 2, 3, 1]),

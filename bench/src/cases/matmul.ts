@@ -1,10 +1,19 @@
-/** Square float32 matrix products, C = A · B with A, B of n × n. */
+/**
+ * Square float32 matrix products, C = A · B with A, B of n × n. jax-js computes lazily, so its run
+ * waits for the product (`blockUntilReady`); PyTorch's (one thread, in the Python peer) is timed
+ * there around `a @ b`.
+ */
 import { matmul, setCpuKernels, type Tensor, tensor } from '@axon/tensor';
-import { tf, useTfBackend } from '../peers';
+import { getTorchPeer, jax, type LibName, tf, useTfBackend } from '../peers';
 import { fixedValues } from '../timing';
 import type { BenchCase } from './case';
 
-export function matmulCase(n: number, reps: number, warmup: number): BenchCase {
+export function matmulCase(
+  n: number,
+  reps: number,
+  warmup: number,
+  libs: readonly LibName[] = ['axon', 'axon-js', 'tfjs-cpu', 'tfjs-wasm'],
+): BenchCase {
   const aData = fixedValues(n * n, 1);
   const bData = fixedValues(n * n, 2);
   return {
@@ -12,7 +21,7 @@ export function matmulCase(n: number, reps: number, warmup: number): BenchCase {
     flops: 2 * n * n * n,
     reps,
     warmup,
-    libs: ['axon', 'axon-js', 'tfjs-cpu', 'tfjs-wasm'],
+    libs,
     async build(lib) {
       if (lib === 'axon' || lib === 'axon-js') {
         // axon: the default kernels (WebAssembly SIMD gemm); axon-js: forced onto the JS gemm.
@@ -36,6 +45,47 @@ export function matmulCase(n: number, reps: number, warmup: number): BenchCase {
           },
         };
       }
+      if (lib === 'jax-js') {
+        const np = jax.numpy;
+        const a = np.array(aData).reshape([n, n]);
+        const b = np.array(bData).reshape([n, n]);
+        return {
+          activate: async () => {},
+          run: async () => {
+            const y = await np.matmul(a.ref, b.ref).blockUntilReady();
+            y.dispose();
+          },
+          result: async () => {
+            const y = np.matmul(a.ref, b.ref);
+            const values = Float64Array.from(await y.data());
+            return values;
+          },
+          dispose: () => {
+            a.dispose();
+            b.dispose();
+          },
+        };
+      }
+      if (lib === 'torch') {
+        const peer = getTorchPeer();
+        const id = `matmul-${n}`;
+        await peer.request({
+          cmd: 'setup',
+          id,
+          case: 'matmul',
+          a: peer.array(aData, [n, n]),
+          b: peer.array(bData, [n, n]),
+        });
+        return {
+          activate: async () => {},
+          run: async () => Number((await peer.request({ cmd: 'run', id })).ms),
+          result: async () => Float64Array.from(await peer.fetch({ cmd: 'result', id })),
+          dispose: () => {
+            void peer.request({ cmd: 'drop', id }).catch(() => {});
+          },
+        };
+      }
+      if (lib === 'axon-1t') throw new Error('main.ts builds axon-1t as axon, held to one thread');
       await useTfBackend(lib);
       const a = tf.tensor2d(aData, [n, n]);
       const b = tf.tensor2d(bData, [n, n]);

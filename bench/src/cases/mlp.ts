@@ -1,7 +1,8 @@
 /**
  * One training step of the MLP of examples/mnist-mlp (see ../mlp_step.ts); the loss is read back.
  * Axon with its default kernels (the WebAssembly SIMD gemm for float32 matmul) against Axon forced
- * onto its JS kernels; the peers join this case with `--peers` (issue 11, later).
+ * onto its JS kernels. The comparison with the peers is `--peers`' MNIST MLP training step
+ * (./train_mlp.ts: real digits, Adam).
  */
 import { dispose, setCpuKernels, tidy } from '@axon/tensor';
 import { MLP_STEP_FLOPS, MLP_STEP_NAME, mlpStep } from '../mlp_step';
