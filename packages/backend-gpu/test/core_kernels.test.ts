@@ -30,7 +30,9 @@ import {
   uniform,
   where,
 } from '@axon/tensor';
+import { turnEventLoop } from '@axon/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Result, runOn } from './helpers';
 
 // ---- helpers ----
 
@@ -60,39 +62,30 @@ interface Spec {
   data?: ArrayLike<number>;
 }
 
-interface Result {
-  values: TypedArray;
-  shape: readonly number[];
-  dtype: DType;
-}
-
 /** Runs `f` on tensors made from the same host data on one backend, and reads the result back. */
-function runOn(backend: 'cpu' | 'gpu', specs: readonly Spec[], f: (...xs: Tensor[]) => Tensor): Result {
-  setBackend(backend);
-  try {
-    return tidy(() => {
-      const xs = specs.map((s, i) => {
-        const dtype = s.dtype ?? 'float32';
-        const data = s.data ?? hostData(s.shape, dtype, i + 1);
-        return tensor(Array.from(data), { shape: s.shape, dtype });
-      });
-      const y = f(...xs);
-      expect(getBackend()).toBe(backend);
-      return { values: y.dataSync().slice(), shape: [...y.shape], dtype: y.dtype };
+function runSpecs(backend: 'cpu' | 'gpu', specs: readonly Spec[], f: (...xs: Tensor[]) => Tensor): Result {
+  const [result] = runOn(backend, () => {
+    const xs = specs.map((s, i) => {
+      const dtype = s.dtype ?? 'float32';
+      const data = s.data ?? hostData(s.shape, dtype, i + 1);
+      return tensor(Array.from(data), { shape: s.shape, dtype });
     });
-  } finally {
-    setBackend('gpu');
-  }
+    const y = f(...xs);
+    expect(getBackend()).toBe(backend);
+    return y;
+  });
+  return result;
 }
 
 /** Asserts that the gpu gives the cpu's result: same shape and dtype, values within `rtol`. */
-function compare(
+async function compare(
   specs: readonly Spec[],
   f: (...xs: Tensor[]) => Tensor,
   opts: { rtol?: number; atol?: number; exact?: boolean } = {},
-): Result {
-  const c = runOn('cpu', specs, f);
-  const g = runOn('gpu', specs, f);
+): Promise<Result> {
+  await turnEventLoop();
+  const c = runSpecs('cpu', specs, f);
+  const g = runSpecs('gpu', specs, f);
   expect(g.shape).toEqual(c.shape);
   expect(g.dtype).toBe(c.dtype);
   expect(g.values.length).toBe(c.values.length);
@@ -154,30 +147,30 @@ describe('Unary sin and cos (range-reduced polynomials, not the driver built-ins
     Math.PI / 2,
     Math.PI,
   ]);
-  it('sin', () => {
-    compare([{ shape: [data.length], data }], (x) => sin(x), { rtol: 0, atol: 2e-6 });
+  it('sin', async () => {
+    await compare([{ shape: [data.length], data }], (x) => sin(x), { rtol: 0, atol: 2e-6 });
   });
-  it('cos', () => {
-    compare([{ shape: [data.length], data }], (x) => cos(x), { rtol: 0, atol: 2e-6 });
+  it('cos', async () => {
+    await compare([{ shape: [data.length], data }], (x) => cos(x), { rtol: 0, atol: 2e-6 });
   });
 });
 
 describe('Where', () => {
-  it('selects elementwise, same shapes', () => {
-    compare([{ shape: [3, 5], dtype: 'bool' }, { shape: [3, 5] }, { shape: [3, 5] }], (c, a, b) =>
+  it('selects elementwise, same shapes', async () => {
+    await compare([{ shape: [3, 5], dtype: 'bool' }, { shape: [3, 5] }, { shape: [3, 5] }], (c, a, b) =>
       where(c, a, b),
     );
   });
-  it('broadcasts all three inputs', () => {
-    compare([{ shape: [4, 1, 7], dtype: 'bool' }, { shape: [5, 1] }, { shape: [1, 5, 1] }], (c, a, b) =>
+  it('broadcasts all three inputs', async () => {
+    await compare([{ shape: [4, 1, 7], dtype: 'bool' }, { shape: [5, 1] }, { shape: [1, 5, 1] }], (c, a, b) =>
       where(c, a, b),
     );
-    compare([{ shape: [], dtype: 'bool', data: [1] }, { shape: [2, 3] }, { shape: [3] }], (c, a, b) =>
+    await compare([{ shape: [], dtype: 'bool', data: [1] }, { shape: [2, 3] }, { shape: [3] }], (c, a, b) =>
       where(c, a, b),
     );
   });
-  it('keeps int32 and bool values', () => {
-    compare(
+  it('keeps int32 and bool values', async () => {
+    await compare(
       [
         { shape: [5, 3], dtype: 'bool' },
         { shape: [5, 3], dtype: 'int32' },
@@ -186,7 +179,7 @@ describe('Where', () => {
       (c, a, b) => where(c, a, b),
       { exact: true },
     );
-    compare(
+    await compare(
       [
         { shape: [9], dtype: 'bool' },
         { shape: [9], dtype: 'bool' },
@@ -196,8 +189,8 @@ describe('Where', () => {
       { exact: true },
     );
   });
-  it('handles a large broadcast output (> 70000 elements)', () => {
-    compare([{ shape: [301, 1], dtype: 'bool' }, { shape: [301, 257] }, { shape: [257] }], (c, a, b) =>
+  it('handles a large broadcast output (> 70000 elements)', async () => {
+    await compare([{ shape: [301, 1], dtype: 'bool' }, { shape: [301, 257] }, { shape: [257] }], (c, a, b) =>
       where(c, a, b),
     );
   });
@@ -226,18 +219,18 @@ describe('Cast', () => {
     Number.NEGATIVE_INFINITY,
     1e-30,
   ];
-  it('float32 → int32 truncates toward zero (NaN/Inf → 0, wraps past 2^31 like Int32Array)', () => {
-    compare([{ shape: [specials.length], data: specials }], (x) => cast(x, 'int32'), { exact: true });
-    compare([{ shape: [7, 13] }], (x) => cast(x, 'int32'), { exact: true });
+  it('float32 → int32 truncates toward zero (NaN/Inf → 0, wraps past 2^31 like Int32Array)', async () => {
+    await compare([{ shape: [specials.length], data: specials }], (x) => cast(x, 'int32'), { exact: true });
+    await compare([{ shape: [7, 13] }], (x) => cast(x, 'int32'), { exact: true });
   });
-  it('→ bool is x != 0 (NaN is false, as on the cpu)', () => {
-    compare([{ shape: [specials.length], data: specials }], (x) => cast(x, 'bool'), { exact: true });
-    compare([{ shape: [11], dtype: 'int32' }], (x) => cast(x, 'bool'), { exact: true });
+  it('→ bool is x != 0 (NaN is false, as on the cpu)', async () => {
+    await compare([{ shape: [specials.length], data: specials }], (x) => cast(x, 'bool'), { exact: true });
+    await compare([{ shape: [11], dtype: 'int32' }], (x) => cast(x, 'bool'), { exact: true });
   });
-  it('int32/bool → float32 and bool → int32 copy, into a new buffer', () => {
-    compare([{ shape: [4, 6], dtype: 'int32' }], (x) => cast(x, 'float32'), { exact: true });
-    compare([{ shape: [17], dtype: 'bool' }], (x) => cast(x, 'float32'), { exact: true });
-    compare([{ shape: [17], dtype: 'bool' }], (x) => cast(x, 'int32'), { exact: true });
+  it('int32/bool → float32 and bool → int32 copy, into a new buffer', async () => {
+    await compare([{ shape: [4, 6], dtype: 'int32' }], (x) => cast(x, 'float32'), { exact: true });
+    await compare([{ shape: [17], dtype: 'bool' }], (x) => cast(x, 'float32'), { exact: true });
+    await compare([{ shape: [17], dtype: 'bool' }], (x) => cast(x, 'int32'), { exact: true });
     setBackend('gpu');
     tidy(() => {
       const x = tensor([1, 2, 3]);
@@ -272,10 +265,10 @@ describe('Reduce', () => {
   ];
   for (const op of ['sum', 'prod', 'max', 'min'] as const) {
     const f = { sum, prod, max, min }[op];
-    it(`${op} over every axis pattern, keepDims or not`, () => {
+    it(`${op} over every axis pattern, keepDims or not`, async () => {
       for (const axes of axesCases) {
         for (const keepDims of [false, true]) {
-          compare([{ shape }], (x) => f(op === 'prod' ? x.mul(0.7).add(0.8) : x, axes, keepDims), {
+          await compare([{ shape }], (x) => f(op === 'prod' ? x.mul(0.7).add(0.8) : x, axes, keepDims), {
             rtol: op === 'prod' ? 1e-4 : 1e-5,
             atol: 1e-5,
           });
@@ -283,80 +276,88 @@ describe('Reduce', () => {
       }
     });
   }
-  it('sum/prod/max/min of int32 and bool follow the cpu dtypes', () => {
+  it('sum/prod/max/min of int32 and bool follow the cpu dtypes', async () => {
     for (const dtype of ['int32', 'bool'] as const) {
       for (const f of [sum, max, min]) {
-        compare([{ shape: [5, 7], dtype }], (x) => f(x, 1), { exact: true });
-        compare([{ shape: [5, 7], dtype }], (x) => f(x), { exact: true });
+        await compare([{ shape: [5, 7], dtype }], (x) => f(x, 1), { exact: true });
+        await compare([{ shape: [5, 7], dtype }], (x) => f(x), { exact: true });
       }
-      compare([{ shape: [3, 4], dtype }], (x) => prod(x, 0), { exact: true });
+      await compare([{ shape: [3, 4], dtype }], (x) => prod(x, 0), { exact: true });
     }
   });
-  it('argmax/argmin along each axis, first index on ties', () => {
+  it('argmax/argmin along each axis, first index on ties', async () => {
     for (const f of [argmax, argmin]) {
       for (let axis = 0; axis < 3; axis++) {
-        compare([{ shape: [4, 5, 6] }], (x) => f(x, axis), { exact: true });
-        compare([{ shape: [4, 5, 6], dtype: 'int32' }], (x) => f(x, axis, true), { exact: true });
+        await compare([{ shape: [4, 5, 6] }], (x) => f(x, axis), { exact: true });
+        await compare([{ shape: [4, 5, 6], dtype: 'int32' }], (x) => f(x, axis, true), { exact: true });
       }
-      compare([{ shape: [7, 9] }], (x) => f(x), { exact: true });
+      await compare([{ shape: [7, 9] }], (x) => f(x), { exact: true });
       // many ties: small ints and bools
-      compare([{ shape: [6, 40], dtype: 'bool' }], (x) => f(x, 1), { exact: true });
-      compare([{ shape: [6, 40], data: Array.from({ length: 240 }, (_, i) => i % 3) }], (x) => f(x, 1), {
-        exact: true,
-      });
+      await compare([{ shape: [6, 40], dtype: 'bool' }], (x) => f(x, 1), { exact: true });
+      await compare(
+        [{ shape: [6, 40], data: Array.from({ length: 240 }, (_, i) => i % 3) }],
+        (x) => f(x, 1),
+        {
+          exact: true,
+        },
+      );
     }
   });
-  it('NaN wins in max/min/argmax/argmin; Infinity sums', () => {
+  it('NaN wins in max/min/argmax/argmin; Infinity sums', async () => {
     const data = [1, Number.NaN, 3, 2, 5, 4, Number.NaN, 0, -1, Number.POSITIVE_INFINITY, 2, 1];
-    for (const f of [max, min, sum]) compare([{ shape: [3, 4], data }], (x) => f(x, 1), { exact: true });
-    for (const f of [argmax, argmin]) compare([{ shape: [3, 4], data }], (x) => f(x, 1), { exact: true });
+    for (const f of [max, min, sum])
+      await compare([{ shape: [3, 4], data }], (x) => f(x, 1), { exact: true });
+    for (const f of [argmax, argmin])
+      await compare([{ shape: [3, 4], data }], (x) => f(x, 1), { exact: true });
     const first = [Number.NaN, 1, 2, Number.NaN];
-    for (const f of [max, min]) compare([{ shape: [4], data: first }], (x) => f(x), { exact: true });
-    for (const f of [argmax, argmin]) compare([{ shape: [4], data: first }], (x) => f(x), { exact: true });
+    for (const f of [max, min]) await compare([{ shape: [4], data: first }], (x) => f(x), { exact: true });
+    for (const f of [argmax, argmin])
+      await compare([{ shape: [4], data: first }], (x) => f(x), { exact: true });
   });
-  it('size-1 and empty reduced axes', () => {
-    compare([{ shape: [3, 1, 4] }], (x) => sum(x, [1]), { exact: true });
-    compare([{ shape: [3, 1, 4] }], (x) => max(x, [1, 2], true));
-    compare([{ shape: [2, 1, 3, 1, 4] }], (x) => sum(x, [1, 2, 3]));
-    compare([{ shape: [3, 0, 2] }], (x) => sum(x, 1), { exact: true });
-    compare([{ shape: [3, 0, 2] }], (x) => prod(x, [0, 1]), { exact: true });
-    compare([{ shape: [3, 0] }], (x) => argmax(x, 1), { exact: true });
+  it('size-1 and empty reduced axes', async () => {
+    await compare([{ shape: [3, 1, 4] }], (x) => sum(x, [1]), { exact: true });
+    await compare([{ shape: [3, 1, 4] }], (x) => max(x, [1, 2], true));
+    await compare([{ shape: [2, 1, 3, 1, 4] }], (x) => sum(x, [1, 2, 3]));
+    await compare([{ shape: [3, 0, 2] }], (x) => sum(x, 1), { exact: true });
+    await compare([{ shape: [3, 0, 2] }], (x) => prod(x, [0, 1]), { exact: true });
+    await compare([{ shape: [3, 0] }], (x) => argmax(x, 1), { exact: true });
   });
-  it('direct kernel calls: several non-adjacent axes', () => {
-    compare([{ shape: [2, 3, 4, 5, 3] }], (x) =>
+  it('direct kernel calls: several non-adjacent axes', async () => {
+    await compare([{ shape: [2, 3, 4, 5, 3] }], (x) =>
       runKernel(kernels.Reduce, [x], { op: 'sum', axes: [0, 2, 4], keepDims: false }),
     );
-    compare([{ shape: [2, 3, 4, 5, 3] }], (x) =>
+    await compare([{ shape: [2, 3, 4, 5, 3] }], (x) =>
       runKernel(kernels.Reduce, [x], { op: 'max', axes: [1, 3], keepDims: true }),
     );
   });
-  it('reduces a large input (> 70000 elements), to one value and per row', () => {
-    compare([{ shape: [250, 311] }], (x) => sum(x), { rtol: 1e-5, atol: 1e-4 });
-    compare([{ shape: [250, 311] }], (x) => sum(x, 0), { rtol: 1e-5, atol: 1e-5 });
-    compare([{ shape: [250, 311] }], (x) => max(x, 1));
-    compare([{ shape: [250, 311] }], (x) => argmin(x), { exact: true });
+  it('reduces a large input (> 70000 elements), to one value and per row', async () => {
+    await compare([{ shape: [250, 311] }], (x) => sum(x), { rtol: 1e-5, atol: 1e-4 });
+    await compare([{ shape: [250, 311] }], (x) => sum(x, 0), { rtol: 1e-5, atol: 1e-5 });
+    await compare([{ shape: [250, 311] }], (x) => max(x, 1));
+    await compare([{ shape: [250, 311] }], (x) => argmin(x), { exact: true });
   });
-  it('long reductions (two passes): every op, ties and NaN across chunks, long loops', () => {
-    compare([{ shape: [5000, 3] }], (x) => sum(x, 0), { rtol: 1e-5, atol: 1e-4 });
-    compare([{ shape: [3, 2, 20000] }], (x) => sum(x, [0, 2]), { rtol: 1e-5, atol: 1e-4 });
-    compare([{ shape: [2, 9000] }], (x) => prod(x.mul(0.001).add(1), 1), { rtol: 1e-4 });
-    compare([{ shape: [7, 6000] }], (x) => max(x, 1, true), { exact: true });
-    compare([{ shape: [6000, 7] }], (x) => min(x, 0), { exact: true });
-    compare([{ shape: [200000] }], (x) => sum(x.mul(0).add(1)), { exact: true });
-    compare([{ shape: [3, 10001], dtype: 'bool' }], (x) => sum(x, 1), { exact: true });
-    compare([{ shape: [10001, 3], dtype: 'int32' }], (x) => sum(x, 0), { exact: true });
+  it('long reductions (two passes): every op, ties and NaN across chunks, long loops', async () => {
+    await compare([{ shape: [5000, 3] }], (x) => sum(x, 0), { rtol: 1e-5, atol: 1e-4 });
+    await compare([{ shape: [3, 2, 20000] }], (x) => sum(x, [0, 2]), { rtol: 1e-5, atol: 1e-4 });
+    await compare([{ shape: [2, 9000] }], (x) => prod(x.mul(0.001).add(1), 1), { rtol: 1e-4 });
+    await compare([{ shape: [7, 6000] }], (x) => max(x, 1, true), { exact: true });
+    await compare([{ shape: [6000, 7] }], (x) => min(x, 0), { exact: true });
+    await compare([{ shape: [200000] }], (x) => sum(x.mul(0).add(1)), { exact: true });
+    await compare([{ shape: [3, 10001], dtype: 'bool' }], (x) => sum(x, 1), { exact: true });
+    await compare([{ shape: [10001, 3], dtype: 'int32' }], (x) => sum(x, 0), { exact: true });
     const ties = Array.from({ length: 30011 }, (_, i) => (i * 7919) % 1000);
     for (const f of [argmax, argmin]) {
-      compare([{ shape: [30011], data: ties }], (x) => f(x), { exact: true });
-      compare([{ shape: [2, 30011], data: [...ties, ...[...ties].reverse()] }], (x) => f(x, 1), {
+      await compare([{ shape: [30011], data: ties }], (x) => f(x), { exact: true });
+      await compare([{ shape: [2, 30011], data: [...ties, ...[...ties].reverse()] }], (x) => f(x, 1), {
         exact: true,
       });
-      compare([{ shape: [5003, 3] }], (x) => f(x, 0, true), { exact: true });
+      await compare([{ shape: [5003, 3] }], (x) => f(x, 0, true), { exact: true });
       const nan = ties.map((v, i) => (i === 20000 || i === 25000 ? Number.NaN : v));
-      compare([{ shape: [30011], data: nan }], (x) => f(x), { exact: true });
+      await compare([{ shape: [30011], data: nan }], (x) => f(x), { exact: true });
     }
     const nan = Array.from({ length: 9000 }, (_, i) => (i === 7000 ? Number.NaN : i));
-    for (const f of [max, min, sum]) compare([{ shape: [9000], data: nan }], (x) => f(x), { exact: true });
+    for (const f of [max, min, sum])
+      await compare([{ shape: [9000], data: nan }], (x) => f(x), { exact: true });
   });
 });
 
@@ -364,17 +365,17 @@ describe('Reduce', () => {
 const MM = { rtol: 1e-5, atol: 2e-5 };
 
 describe('MatMul', () => {
-  it('2-D, odd sizes', () => {
-    compare([{ shape: [7, 13] }, { shape: [13, 5] }], (a, b) => matmul(a, b), MM);
-    compare([{ shape: [1, 1] }, { shape: [1, 1] }], (a, b) => matmul(a, b), MM);
-    compare([{ shape: [1, 31] }, { shape: [31, 1] }], (a, b) => matmul(a, b), MM);
+  it('2-D, odd sizes', async () => {
+    await compare([{ shape: [7, 13] }, { shape: [13, 5] }], (a, b) => matmul(a, b), MM);
+    await compare([{ shape: [1, 1] }, { shape: [1, 1] }], (a, b) => matmul(a, b), MM);
+    await compare([{ shape: [1, 31] }, { shape: [31, 1] }], (a, b) => matmul(a, b), MM);
   });
-  it('all transpose combinations (kernel attrs)', () => {
+  it('all transpose combinations (kernel attrs)', async () => {
     for (const transposeA of [false, true]) {
       for (const transposeB of [false, true]) {
         const aShape = transposeA ? [2, 9, 6] : [2, 6, 9];
         const bShape = transposeB ? [2, 5, 9] : [2, 9, 5];
-        compare(
+        await compare(
           [{ shape: aShape }, { shape: bShape }],
           (a, b) => runKernel(kernels.MatMul, [a, b], { transposeA, transposeB }),
           MM,
@@ -382,18 +383,18 @@ describe('MatMul', () => {
       }
     }
   });
-  it('batched with broadcast batch dims', () => {
-    compare([{ shape: [3, 1, 4, 6] }, { shape: [5, 6, 2] }], (a, b) => matmul(a, b), MM);
-    compare([{ shape: [4, 6] }, { shape: [2, 3, 6, 7] }], (a, b) => matmul(a, b), MM);
-    compare([{ shape: [2, 1, 3, 8] }, { shape: [1, 4, 8, 3] }], (a, b) =>
+  it('batched with broadcast batch dims', async () => {
+    await compare([{ shape: [3, 1, 4, 6] }, { shape: [5, 6, 2] }], (a, b) => matmul(a, b), MM);
+    await compare([{ shape: [4, 6] }, { shape: [2, 3, 6, 7] }], (a, b) => matmul(a, b), MM);
+    await compare([{ shape: [2, 1, 3, 8] }, { shape: [1, 4, 8, 3] }], (a, b) =>
       runKernel(kernels.MatMul, [a, b], { transposeA: false, transposeB: true }),
     );
   });
-  it('vectors (matrix-vector, dot) and int32', () => {
-    compare([{ shape: [5, 8] }, { shape: [8] }], (a, b) => matmul(a, b), MM);
-    compare([{ shape: [8] }, { shape: [8, 3] }], (a, b) => matmul(a, b), MM);
-    compare([{ shape: [8] }, { shape: [8] }], (a, b) => matmul(a, b), MM);
-    compare(
+  it('vectors (matrix-vector, dot) and int32', async () => {
+    await compare([{ shape: [5, 8] }, { shape: [8] }], (a, b) => matmul(a, b), MM);
+    await compare([{ shape: [8] }, { shape: [8, 3] }], (a, b) => matmul(a, b), MM);
+    await compare([{ shape: [8] }, { shape: [8] }], (a, b) => matmul(a, b), MM);
+    await compare(
       [
         { shape: [4, 7], dtype: 'int32' },
         { shape: [7, 3], dtype: 'int32' },
@@ -402,25 +403,31 @@ describe('MatMul', () => {
       { exact: true },
     );
   });
-  it('K = 0 gives zeros', () => {
-    compare([{ shape: [3, 0] }, { shape: [0, 4] }], (a, b) => matmul(a, b), { exact: true });
+  it('K = 0 gives zeros', async () => {
+    await compare([{ shape: [3, 0] }, { shape: [0, 4] }], (a, b) => matmul(a, b), { exact: true });
   });
-  it('a large output (> 70000 elements) and a long K', () => {
-    compare([{ shape: [300, 16] }, { shape: [16, 257] }], (a, b) => matmul(a, b), MM);
-    compare([{ shape: [3, 1000] }, { shape: [1000, 5] }], (a, b) => matmul(a, b), { rtol: 1e-5, atol: 1e-4 });
+  it('a large output (> 70000 elements) and a long K', async () => {
+    await compare([{ shape: [300, 16] }, { shape: [16, 257] }], (a, b) => matmul(a, b), MM);
+    await compare([{ shape: [3, 1000] }, { shape: [1000, 5] }], (a, b) => matmul(a, b), {
+      rtol: 1e-5,
+      atol: 1e-4,
+    });
   });
-  it('K beyond one loop (> 65536: the dot product runs as nested loops)', () => {
-    compare([{ shape: [2, 70003] }, { shape: [70003, 2] }], (a, b) => matmul(a, b), {
+  it('K beyond one loop (> 65536: the dot product runs as nested loops)', async () => {
+    await compare([{ shape: [2, 70003] }, { shape: [70003, 2] }], (a, b) => matmul(a, b), {
       rtol: 1e-5,
       atol: 1e-3,
     });
-    compare([{ shape: [70003] }, { shape: [70003] }], (a, b) => matmul(a, b), { rtol: 1e-5, atol: 1e-3 });
+    await compare([{ shape: [70003] }, { shape: [70003] }], (a, b) => matmul(a, b), {
+      rtol: 1e-5,
+      atol: 1e-3,
+    });
   });
 });
 
 describe('Transpose', () => {
-  it('2-D and permutations of 3-D / 4-D', () => {
-    compare([{ shape: [7, 3] }], (x) => transpose(x), { exact: true });
+  it('2-D and permutations of 3-D / 4-D', async () => {
+    await compare([{ shape: [7, 3] }], (x) => transpose(x), { exact: true });
     for (const perm of [
       [0, 2, 1],
       [1, 0, 2],
@@ -428,21 +435,22 @@ describe('Transpose', () => {
       [2, 1, 0],
       [1, 2, 0],
     ]) {
-      compare([{ shape: [3, 4, 5] }], (x) => permute(x, perm), { exact: true });
+      await compare([{ shape: [3, 4, 5] }], (x) => permute(x, perm), { exact: true });
     }
-    compare([{ shape: [2, 3, 4, 5] }], (x) => permute(x, [3, 1, 0, 2]), { exact: true });
+    await compare([{ shape: [2, 3, 4, 5] }], (x) => permute(x, [3, 1, 0, 2]), { exact: true });
   });
-  it('int32 and bool, size-1 dims, a large tensor', () => {
-    compare([{ shape: [5, 1, 3], dtype: 'int32' }], (x) => permute(x, [2, 1, 0]), { exact: true });
-    compare([{ shape: [4, 6], dtype: 'bool' }], (x) => transpose(x), { exact: true });
-    compare([{ shape: [263, 301] }], (x) => transpose(x), { exact: true });
+  it('int32 and bool, size-1 dims, a large tensor', async () => {
+    await compare([{ shape: [5, 1, 3], dtype: 'int32' }], (x) => permute(x, [2, 1, 0]), { exact: true });
+    await compare([{ shape: [4, 6], dtype: 'bool' }], (x) => transpose(x), { exact: true });
+    await compare([{ shape: [263, 301] }], (x) => transpose(x), { exact: true });
   });
 });
 
 describe('RandomFill', () => {
-  it('manualSeed gives the very same numbers on cpu and gpu', () => {
+  it('manualSeed gives the very same numbers on cpu and gpu', async () => {
     const draws: Record<string, Result[]> = {};
     for (const backend of ['cpu', 'gpu'] as const) {
+      await turnEventLoop();
       setBackend(backend);
       manualSeed(1234);
       draws[backend] = tidy(() =>
@@ -460,10 +468,10 @@ describe('RandomFill', () => {
       expect(gpu[i].values).toEqual(cpu[i].values);
     }
   });
-  it('direct kernel calls with given seed/offset', () => {
+  it('direct kernel calls with given seed/offset', async () => {
     for (const dist of ['uniform', 'normal'] as const) {
       const attrs = { shape: [2, 3, 5], dtype: 'float32', dist, seed: 99, offset: 17, a: -1, b: 3 };
-      compare([], () => runKernel(kernels.RandomFill, [], attrs), { exact: true });
+      await compare([], () => runKernel(kernels.RandomFill, [], attrs), { exact: true });
     }
   });
 });

@@ -25,8 +25,9 @@ import {
   type UpsampleOptions,
   upsample,
 } from '@axon/tensor';
-import { seededRandom } from '@axon/testing';
+import { seededRandom, turnEventLoop } from '@axon/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runOn } from './helpers';
 
 // ---- helpers ----
 
@@ -47,35 +48,13 @@ function t(values: TypedArray, shape: readonly number[]): Tensor {
   return tensor(values, { shape });
 }
 
-interface Result {
-  values: TypedArray;
-  shape: number[];
-  dtype: DType;
-}
-
-/** Runs `f` on a backend inside tidy, reading every output back. */
-function runOn(backend: string, f: () => Tensor | Tensor[]): Result[] {
-  setBackend(backend);
-  try {
-    return tidy(() => {
-      const out = f();
-      return (Array.isArray(out) ? out : [out]).map((y) => ({
-        values: y.dataSync().slice(),
-        shape: [...y.shape],
-        dtype: y.dtype,
-      }));
-    });
-  } finally {
-    setBackend('gpu');
-  }
-}
-
 /**
  * Runs `f` on the CPU and on the GPU (from the same host data) and compares every output:
  * |gpu − cpu| <= rtol · |cpu| + rtol · max|cpu|, integers exactly. Also checks that the GPU run
  * left no buffer behind. Returns the largest error seen, relative to max|cpu|.
  */
-function compare(f: () => Tensor | Tensor[], rtol = 1e-5): number {
+async function compare(f: () => Tensor | Tensor[], rtol = 1e-5): Promise<number> {
+  await turnEventLoop();
   const before = memory().backends.gpu;
   const expected = runOn('cpu', f);
   const actual = runOn('gpu', f);
@@ -168,41 +147,43 @@ describe('image kernels on the gpu backend', () => {
       outSize(h, kH, stride[0], pad[0], pad[1], dilation[0]),
       outSize(w, kW, stride[1], pad[2], pad[3], dilation[1]),
     ];
-    it(`Conv2D: ${c.name}`, () => {
+    it(`Conv2D: ${c.name}`, async () => {
       const xs = data(c.x);
       const ws = data(c.w);
-      compare(() => conv2dWithAttrs(t(xs, c.x), t(ws, c.w), c.attrs));
+      await compare(() => conv2dWithAttrs(t(xs, c.x), t(ws, c.w), c.attrs));
     });
-    it(`Conv2DBackpropInput: ${c.name}`, () => {
+    it(`Conv2DBackpropInput: ${c.name}`, async () => {
       const dys = data(dyShape);
       const ws = data(c.w);
-      compare(() => conv2dBackpropInput(t(dys, dyShape), t(ws, c.w), { ...c.attrs, inputShape: c.x }));
+      await compare(() => conv2dBackpropInput(t(dys, dyShape), t(ws, c.w), { ...c.attrs, inputShape: c.x }));
     });
-    it(`Conv2DBackpropFilter: ${c.name}`, () => {
+    it(`Conv2DBackpropFilter: ${c.name}`, async () => {
       const xs = data(c.x);
       const dys = data(dyShape);
-      compare(() => conv2dBackpropFilter(t(xs, c.x), t(dys, dyShape), { ...c.attrs, filterShape: c.w }));
+      await compare(() =>
+        conv2dBackpropFilter(t(xs, c.x), t(dys, dyShape), { ...c.attrs, filterShape: c.w }),
+      );
     });
   }
 
-  it("conv2d with padding 'same' (dilated, asymmetric) and bias", () => {
+  it("conv2d with padding 'same' (dilated, asymmetric) and bias", async () => {
     const xs = data([2, 3, 8, 9]);
     const ws = data([4, 3, 4, 3]);
     const bs = data([4]);
     const opts: Conv2dOptions = { padding: 'same', dilation: [1, 2] };
-    compare(() => conv2d(t(xs, [2, 3, 8, 9]), t(ws, [4, 3, 4, 3]), t(bs, [4]), opts));
+    await compare(() => conv2d(t(xs, [2, 3, 8, 9]), t(ws, [4, 3, 4, 3]), t(bs, [4]), opts));
   });
 
-  it('conv2d on int32 inputs', () => {
+  it('conv2d on int32 inputs', async () => {
     const xs = data([2, 3, 6, 7], 'int32');
     const ws = data([4, 3, 3, 3], 'int32');
-    compare(() => conv2d(t(xs, [2, 3, 6, 7]), t(ws, [4, 3, 3, 3]), null, { stride: 2, padding: 1 }));
+    await compare(() => conv2d(t(xs, [2, 3, 6, 7]), t(ws, [4, 3, 3, 3]), null, { stride: 2, padding: 1 }));
   });
 
-  it('convTranspose2d (stride 2, output padding, groups)', () => {
+  it('convTranspose2d (stride 2, output padding, groups)', async () => {
     const xs = data([2, 4, 5, 6]);
     const ws = data([4, 3, 3, 3]);
-    compare(() =>
+    await compare(() =>
       convTranspose2d(t(xs, [2, 4, 5, 6]), t(ws, [4, 3, 3, 3]), null, {
         stride: 2,
         padding: 1,
@@ -212,7 +193,7 @@ describe('image kernels on the gpu backend', () => {
     );
   });
 
-  it('Conv2D, both backprops: outputs over 70000 elements (texture packing)', () => {
+  it('Conv2D, both backprops: outputs over 70000 elements (texture packing)', async () => {
     const xShape = [2, 3, 130, 131];
     const wShape = [4, 3, 3, 3];
     const attrs: kernels.Conv2DAttrs = { stride: [1, 1], pad: [1, 1, 1, 1], dilation: [1, 1], groups: 1 };
@@ -220,20 +201,20 @@ describe('image kernels on the gpu backend', () => {
     const xs = data(xShape);
     const ws = data(wShape);
     const dys = data(dyShape);
-    compare(() => conv2dWithAttrs(t(xs, xShape), t(ws, wShape), attrs));
-    compare(() =>
+    await compare(() => conv2dWithAttrs(t(xs, xShape), t(ws, wShape), attrs));
+    await compare(() =>
       conv2dBackpropInput(t(dys, dyShape), t(ws, wShape), {
         ...attrs,
         inputShape: [2, 3, 130, 131],
       }),
     );
     // 2 · 130 · 131 terms per weight, summed in three levels
-    compare(() =>
+    await compare(() =>
       conv2dBackpropFilter(t(xs, xShape), t(dys, dyShape), { ...attrs, filterShape: [4, 3, 3, 3] }),
     );
   });
 
-  it('Conv2DBackpropFilter with long loops (N 32, 28x28)', () => {
+  it('Conv2DBackpropFilter with long loops (N 32, 28x28)', async () => {
     const xShape = [32, 2, 28, 28];
     const dyShape = [32, 3, 28, 28];
     const attrs = {
@@ -245,7 +226,7 @@ describe('image kernels on the gpu backend', () => {
     };
     const xs = data(xShape);
     const dys = data(dyShape);
-    compare(() => conv2dBackpropFilter(t(xs, xShape), t(dys, dyShape), attrs));
+    await compare(() => conv2dBackpropFilter(t(xs, xShape), t(dys, dyShape), attrs));
   });
 
   // ---- Pool2D and Pool2DBackward ----
@@ -298,11 +279,11 @@ describe('image kernels on the gpu backend', () => {
           countIncludePad,
         };
         const label = `${mode}${mode === 'avg' ? ` (countIncludePad ${countIncludePad})` : ''}: ${p.name}`;
-        it(`Pool2D + Pool2DBackward ${label}`, () => {
+        it(`Pool2D + Pool2DBackward ${label}`, async () => {
           const xs = data(p.x);
           const dys = data(oShape);
-          compare(() => ENGINE.runKernel(kernels.Pool2D, [t(xs, p.x)], attrs));
-          compare(() => {
+          await compare(() => ENGINE.runKernel(kernels.Pool2D, [t(xs, p.x)], attrs));
+          await compare(() => {
             const outs = ENGINE.runKernel(kernels.Pool2D, [t(xs, p.x)], attrs);
             return pool2dBackward(t(dys, oShape), mode === 'avg' ? null : outs[1], {
               ...attrs,
@@ -314,33 +295,33 @@ describe('image kernels on the gpu backend', () => {
     }
   }
 
-  it('max/min pooling ties keep the first cell; int32 input', () => {
+  it('max/min pooling ties keep the first cell; int32 input', async () => {
     const shape = [2, 2, 7, 8];
     const ints = data(shape, 'int32').map((v) => v % 2); // many ties
     const floats = Float32Array.from(ints);
-    compare(() =>
+    await compare(() =>
       Object.values(maxPool2dWithIndices(t(floats, shape), { kernelSize: 3, stride: 2, padding: 1 })),
     );
-    compare(() => Object.values(maxPool2dWithIndices(t(ints, shape), { kernelSize: 2 })));
-    compare(() => minPool2d(t(ints, shape), { kernelSize: [3, 2], stride: [1, 2] }));
+    await compare(() => Object.values(maxPool2dWithIndices(t(ints, shape), { kernelSize: 2 })));
+    await compare(() => minPool2d(t(ints, shape), { kernelSize: [3, 2], stride: [1, 2] }));
   });
 
-  it('max pooling: a NaN wins', () => {
+  it('max pooling: a NaN wins', async () => {
     const shape = [1, 1, 4, 4];
     const xs = data(shape);
     xs[5] = Number.NaN;
-    compare(() => Object.values(maxPool2dWithIndices(t(xs, shape), { kernelSize: 2, stride: 2 })));
+    await compare(() => Object.values(maxPool2dWithIndices(t(xs, shape), { kernelSize: 2, stride: 2 })));
   });
 
-  it('avgPool2d and globalAvgPool2d', () => {
+  it('avgPool2d and globalAvgPool2d', async () => {
     const xs = data([2, 3, 13, 11]);
-    compare(() => avgPool2d(t(xs, [2, 3, 13, 11]), { kernelSize: 3, stride: 2, padding: 1 }));
-    compare(() => globalAvgPool2d(t(xs, [2, 3, 13, 11])));
+    await compare(() => avgPool2d(t(xs, [2, 3, 13, 11]), { kernelSize: 3, stride: 2, padding: 1 }));
+    await compare(() => globalAvgPool2d(t(xs, [2, 3, 13, 11])));
     const big = data([1, 2, 60, 70]);
-    compare(() => globalAvgPool2d(t(big, [1, 2, 60, 70])));
+    await compare(() => globalAvgPool2d(t(big, [1, 2, 60, 70])));
   });
 
-  it('pooling over 70000 elements (texture packing), forward and backward', () => {
+  it('pooling over 70000 elements (texture packing), forward and backward', async () => {
     const shape: [number, number, number, number] = [2, 4, 190, 190];
     const xs = data(shape);
     const dys = data([2, 4, 95, 95]);
@@ -352,8 +333,8 @@ describe('image kernels on the gpu backend', () => {
         pad: [0, 0, 0, 0],
         countIncludePad: true,
       };
-      compare(() => ENGINE.runKernel(kernels.Pool2D, [t(xs, shape)], attrs));
-      compare(() => {
+      await compare(() => ENGINE.runKernel(kernels.Pool2D, [t(xs, shape)], attrs));
+      await compare(() => {
         const outs = ENGINE.runKernel(kernels.Pool2D, [t(xs, shape)], attrs);
         return pool2dBackward(t(dys, [2, 4, 95, 95]), mode === 'avg' ? null : outs[1], {
           ...attrs,
@@ -383,18 +364,20 @@ describe('image kernels on the gpu backend', () => {
       ['bilinear', false],
       ['bilinear', true],
     ] as const) {
-      it(`Resize + ResizeBackward ${mode}${alignCorners ? ' alignCorners' : ''}: [${r.x}] -> ${r.size}`, () => {
+      it(`Resize + ResizeBackward ${mode}${alignCorners ? ' alignCorners' : ''}: [${r.x}] -> ${r.size}`, async () => {
         const xs = data(r.x);
         const dyShape = [r.x[0], r.x[1], r.size[0], r.size[1]];
         const dys = data(dyShape);
         const opts: UpsampleOptions = { size: r.size, mode, alignCorners };
-        compare(() => upsample(t(xs, r.x), opts));
-        compare(() => resizeBackward(t(dys, dyShape), { mode, size: r.size, alignCorners, inputShape: r.x }));
+        await compare(() => upsample(t(xs, r.x), opts));
+        await compare(() =>
+          resizeBackward(t(dys, dyShape), { mode, size: r.size, alignCorners, inputShape: r.x }),
+        );
       });
     }
   }
 
-  it('ResizeBackward sweep: every reader of every pixel is found (in/out sizes 1..17)', () => {
+  it('ResizeBackward sweep: every reader of every pixel is found (in/out sizes 1..17)', async () => {
     // The backward kernel loops over a bounded range of output indices per axis; each axis gets
     // a different in → out pair, so up- and down-sampling by many ratios are both covered.
     const SIZES = [1, 2, 3, 5, 8, 13, 17];
@@ -409,20 +392,22 @@ describe('image kernels on the gpu backend', () => {
           ['bilinear', false],
           ['bilinear', true],
         ] as const) {
-          compare(() => resizeBackward(t(dys, dyShape), { mode, size, alignCorners, inputShape: inShape }));
+          await compare(() =>
+            resizeBackward(t(dys, dyShape), { mode, size, alignCorners, inputShape: inShape }),
+          );
         }
       }
     }
   });
 
-  it('Resize nearest on int32; scale factors', () => {
+  it('Resize nearest on int32; scale factors', async () => {
     const xs = data([2, 2, 5, 6], 'int32');
-    compare(() => upsample(t(xs, [2, 2, 5, 6]), { scaleFactor: 2 }));
+    await compare(() => upsample(t(xs, [2, 2, 5, 6]), { scaleFactor: 2 }));
     const fs = data([1, 3, 6, 7]);
-    compare(() => upsample(t(fs, [1, 3, 6, 7]), { scaleFactor: [1.5, 2.5], mode: 'bilinear' }));
+    await compare(() => upsample(t(fs, [1, 3, 6, 7]), { scaleFactor: [1.5, 2.5], mode: 'bilinear' }));
   });
 
-  it('Resize and ResizeBackward over 70000 elements (texture packing)', () => {
+  it('Resize and ResizeBackward over 70000 elements (texture packing)', async () => {
     const xs = data([1, 2, 100, 100]);
     const dys = data([1, 2, 200, 210]);
     for (const [mode, alignCorners] of [
@@ -430,8 +415,8 @@ describe('image kernels on the gpu backend', () => {
       ['bilinear', false],
       ['bilinear', true],
     ] as const) {
-      compare(() => upsample(t(xs, [1, 2, 100, 100]), { size: [200, 210], mode, alignCorners }));
-      compare(() =>
+      await compare(() => upsample(t(xs, [1, 2, 100, 100]), { size: [200, 210], mode, alignCorners }));
+      await compare(() =>
         resizeBackward(t(dys, [1, 2, 200, 210]), {
           mode,
           size: [200, 210],

@@ -22,8 +22,9 @@ import {
   tensor,
   tidy,
 } from '@axon/tensor';
-import { seededRandom } from '@axon/testing';
+import { seededRandom, turnEventLoop } from '@axon/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Result, runOn } from './helpers';
 
 // ---- host data and comparison ----
 
@@ -53,31 +54,9 @@ function make(values: TypedArray, shape: readonly number[], dtype: DType): Tenso
   return tensor(values.slice(), { shape, dtype });
 }
 
-interface Result {
-  shape: readonly number[];
-  dtype: DType;
-  values: TypedArray;
-}
-
-/** Runs `build` (which creates its tensors from host data) on one backend and reads the results back. */
-function runOn(backend: string, build: () => Tensor | Tensor[]): Result[] {
-  setBackend(backend);
-  try {
-    return tidy(() => {
-      const out = build();
-      return (Array.isArray(out) ? out : [out]).map((t) => ({
-        shape: [...t.shape],
-        dtype: t.dtype,
-        values: t.dataSync().slice(),
-      }));
-    });
-  } finally {
-    setBackend('gpu');
-  }
-}
-
 /** The same computation on the gpu and on the cpu backend must agree (shape, dtype, values). */
-function matchesCpu(build: () => Tensor | Tensor[], rtol = 1e-5, atol = 1e-6): Result[] {
+async function matchesCpu(build: () => Tensor | Tensor[], rtol = 1e-5, atol = 1e-6): Promise<Result[]> {
+  await turnEventLoop();
   const gpu = runOn('gpu', build);
   const cpu = runOn('cpu', build);
   expect(gpu.length).toBe(cpu.length);
@@ -137,7 +116,7 @@ describe('gpu backend', () => {
 // ---- Slice ----
 
 describe('Slice', () => {
-  it('matches the cpu on boxes with begin, size and step', () => {
+  it('matches the cpu on boxes with begin, size and step', async () => {
     const shape = [5, 7, 9];
     const x = hostData(shape);
     const cases: [(number | null)[], (number | null)[], number[]][] = [
@@ -168,52 +147,52 @@ describe('Slice', () => {
       ],
     ];
     for (const [starts, ends, steps] of cases) {
-      matchesCpu(() => slice(make(x, shape, 'float32'), starts, ends, steps));
+      await matchesCpu(() => slice(make(x, shape, 'float32'), starts, ends, steps));
     }
   });
 
-  it('matches the cpu on int32 and bool, odd sizes and size-1 dims', () => {
+  it('matches the cpu on int32 and bool, odd sizes and size-1 dims', async () => {
     for (const dtype of ['int32', 'bool'] as DType[]) {
       const shape = [1, 13, 1, 3];
       const x = hostData(shape, dtype, 3);
-      matchesCpu(() => slice(make(x, shape, dtype), [0, 2, 0, 1], [1, 13, 1, 3], [1, 3, 1, 1]));
+      await matchesCpu(() => slice(make(x, shape, dtype), [0, 2, 0, 1], [1, 13, 1, 3], [1, 3, 1, 1]));
     }
   });
 
-  it('gives empty results for size-0 slices', () => {
+  it('gives empty results for size-0 slices', async () => {
     const shape = [4, 6];
     const x = hostData(shape);
-    const [r] = matchesCpu(() => slice(make(x, shape, 'float32'), [2, 0], [2, 6]));
+    const [r] = await matchesCpu(() => slice(make(x, shape, 'float32'), [2, 0], [2, 6]));
     expect(r.shape).toEqual([0, 6]);
-    matchesCpu(() =>
+    await matchesCpu(() =>
       runKernel(kernels.Slice, [make(x, shape, 'float32')], { begin: [1, 3], size: [3, 0], step: [1, 1] }),
     );
     // a slice of an empty tensor
-    matchesCpu(() => slice(make(new Float32Array(0), [0, 5], 'float32'), [0, 1], [0, 4]));
+    await matchesCpu(() => slice(make(new Float32Array(0), [0, 5], 'float32'), [0, 1], [0, 4]));
   });
 
-  it('matches the cpu on a large tensor (texture packing) and in a 0-d / 1-d corner', () => {
+  it('matches the cpu on a large tensor (texture packing) and in a 0-d / 1-d corner', async () => {
     const shape = [300, 301];
     const x = hostData(shape, 'float32', 9);
-    const [r] = matchesCpu(() => slice(make(x, shape, 'float32'), [1, 0], [300, 301], [1, 1]));
+    const [r] = await matchesCpu(() => slice(make(x, shape, 'float32'), [1, 0], [300, 301], [1, 1]));
     expect(sizeOf(r.shape)).toBeGreaterThan(70000);
-    matchesCpu(() => slice(make(x, shape, 'float32'), [7, 5], [299, 300], [2, 3]));
-    matchesCpu(() =>
+    await matchesCpu(() => slice(make(x, shape, 'float32'), [7, 5], [299, 300], [2, 3]));
+    await matchesCpu(() =>
       runKernel(kernels.Slice, [make(x.subarray(0, 1), [], 'float32')], { begin: [], size: [], step: [] }),
     );
-    matchesCpu(() => narrow(make(x.subarray(0, 17), [17], 'float32'), 0, 16, 1));
+    await matchesCpu(() => narrow(make(x.subarray(0, 17), [17], 'float32'), 0, 16, 1));
   });
 });
 
 // ---- Concat ----
 
 describe('Concat', () => {
-  it('matches the cpu along every axis with unequal parts', () => {
+  it('matches the cpu along every axis with unequal parts', async () => {
     const extents = [4, 1, 5];
     for (let axis = 0; axis < 3; axis++) {
       const parts = extents.map((e) => [2, 3, 4].map((n, d) => (d === axis ? e : n)));
       const data = parts.map((s, i) => hostData(s, 'float32', 10 + i));
-      matchesCpu(() =>
+      await matchesCpu(() =>
         concat(
           parts.map((s, i) => make(data[i], s, 'float32')),
           axis,
@@ -222,7 +201,7 @@ describe('Concat', () => {
     }
   });
 
-  it('matches the cpu on int32 and bool, with empty parts', () => {
+  it('matches the cpu on int32 and bool, with empty parts', async () => {
     for (const dtype of ['int32', 'bool'] as DType[]) {
       const shapes = [
         [3, 2],
@@ -231,7 +210,7 @@ describe('Concat', () => {
         [3, 0],
       ];
       const data = shapes.map((s, i) => hostData(s, dtype, 20 + i));
-      matchesCpu(() =>
+      await matchesCpu(() =>
         concat(
           shapes.map((s, i) => make(data[i], s, dtype)),
           1,
@@ -239,18 +218,18 @@ describe('Concat', () => {
       );
     }
     // every part empty on the axis, and empty on another dim
-    matchesCpu(() =>
+    await matchesCpu(() =>
       concat([make(new Float32Array(0), [2, 0], 'float32'), make(new Float32Array(0), [2, 0], 'float32')], 1),
     );
-    matchesCpu(() =>
+    await matchesCpu(() =>
       concat([make(new Float32Array(0), [0, 3], 'float32'), make(new Float32Array(0), [0, 2], 'float32')], 1),
     );
   });
 
-  it('joins more inputs than one program takes (stack of 19, concat of 9 and 17)', () => {
+  it('joins more inputs than one program takes (stack of 19, concat of 9 and 17)', async () => {
     for (const n of [9, 17, 19]) {
       const data = Array.from({ length: n }, (_, i) => hostData([3, 1 + (i % 3), 2], 'float32', 30 + i));
-      matchesCpu(() =>
+      await matchesCpu(() =>
         concat(
           data.map((d, i) => make(d, [3, 1 + (i % 3), 2], 'float32')),
           1,
@@ -258,7 +237,7 @@ describe('Concat', () => {
       );
     }
     const data = Array.from({ length: 19 }, (_, i) => hostData([4, 5], 'float32', 60 + i));
-    matchesCpu(() =>
+    await matchesCpu(() =>
       stack(
         data.map((d) => make(d, [4, 5], 'float32')),
         1,
@@ -266,19 +245,21 @@ describe('Concat', () => {
     );
   });
 
-  it('matches the cpu on a large output and after split', () => {
+  it('matches the cpu on a large output and after split', async () => {
     const a = hostData([200, 150], 'float32', 40);
     const b = hostData([200, 201], 'float32', 41);
-    const [r] = matchesCpu(() => concat([make(a, [200, 150], 'float32'), make(b, [200, 201], 'float32')], 1));
+    const [r] = await matchesCpu(() =>
+      concat([make(a, [200, 150], 'float32'), make(b, [200, 201], 'float32')], 1),
+    );
     expect(sizeOf(r.shape)).toBeGreaterThan(70000);
-    matchesCpu(() => split(make(b, [200, 201], 'float32'), [50, 1, 150], 1));
+    await matchesCpu(() => split(make(b, [200, 201], 'float32'), [50, 1, 150], 1));
   });
 });
 
 // ---- Pad ----
 
 describe('Pad', () => {
-  it('matches the cpu with constant values, including zero, negative, NaN and infinite', () => {
+  it('matches the cpu with constant values, including zero, negative, NaN and infinite', async () => {
     const shape = [3, 4, 5];
     const x = hostData(shape, 'float32', 50);
     const pads: [number, number][][] = [
@@ -300,17 +281,17 @@ describe('Pad', () => {
     ];
     for (const p of pads) {
       for (const value of [0, -1.5, Number.NaN, Number.POSITIVE_INFINITY, 1e-7]) {
-        matchesCpu(() => pad(make(x, shape, 'float32'), p, value));
+        await matchesCpu(() => pad(make(x, shape, 'float32'), p, value));
       }
     }
   });
 
-  it('matches the cpu on int32 and bool (value converted like a typed-array fill) and size-1 dims', () => {
+  it('matches the cpu on int32 and bool (value converted like a typed-array fill) and size-1 dims', async () => {
     const shape = [1, 6, 1];
     for (const dtype of ['int32', 'bool'] as DType[]) {
       const x = hostData(shape, dtype, 51);
       for (const value of [0, 1, 7, -3]) {
-        matchesCpu(() =>
+        await matchesCpu(() =>
           runKernel(kernels.Pad, [make(x, shape, dtype)], {
             pads: [
               [2, 0],
@@ -323,7 +304,7 @@ describe('Pad', () => {
       }
     }
     const xi = hostData(shape, 'int32', 52);
-    matchesCpu(() =>
+    await matchesCpu(() =>
       runKernel(kernels.Pad, [make(xi, shape, 'int32')], {
         pads: [
           [0, 0],
@@ -335,8 +316,8 @@ describe('Pad', () => {
     );
   });
 
-  it('pads empty tensors and cropping pads', () => {
-    matchesCpu(() =>
+  it('pads empty tensors and cropping pads', async () => {
+    await matchesCpu(() =>
       pad(
         make(new Float32Array(0), [0, 3], 'float32'),
         [
@@ -346,7 +327,7 @@ describe('Pad', () => {
         4,
       ),
     );
-    matchesCpu(() =>
+    await matchesCpu(() =>
       pad(
         make(new Float32Array(0), [3, 0], 'float32'),
         [
@@ -357,7 +338,7 @@ describe('Pad', () => {
       ),
     );
     const x = hostData([6, 7], 'float32', 53);
-    matchesCpu(() =>
+    await matchesCpu(() =>
       pad(
         make(x, [6, 7], 'float32'),
         [
@@ -369,10 +350,10 @@ describe('Pad', () => {
     );
   });
 
-  it('matches the cpu on a large output', () => {
+  it('matches the cpu on a large output', async () => {
     const shape = [2, 3, 100, 110];
     const x = hostData(shape, 'float32', 54);
-    const [r] = matchesCpu(() =>
+    const [r] = await matchesCpu(() =>
       pad(
         make(x, shape, 'float32'),
         [
@@ -391,51 +372,51 @@ describe('Pad', () => {
 // ---- Gather ----
 
 describe('Gather', () => {
-  it('matches the cpu on every axis, with index larger and smaller than x on the axis', () => {
+  it('matches the cpu on every axis, with index larger and smaller than x on the axis', async () => {
     const xShape = [4, 5, 6];
     const x = hostData(xShape, 'float32', 70);
     for (let axis = 0; axis < 3; axis++) {
       for (const k of [1, 3, 9]) {
         const iShape = [3, 4, 5].map((n, d) => (d === axis ? k : n));
         const idx = hostIndex(iShape, xShape[axis], 71 + axis + k);
-        matchesCpu(() => gather(make(x, xShape, 'float32'), axis, make(idx, iShape, 'int32')));
+        await matchesCpu(() => gather(make(x, xShape, 'float32'), axis, make(idx, iShape, 'int32')));
       }
     }
   });
 
-  it('matches the cpu on int32 and bool x, size-1 dims and 1-d', () => {
+  it('matches the cpu on int32 and bool x, size-1 dims and 1-d', async () => {
     for (const dtype of ['int32', 'bool'] as DType[]) {
       const xShape = [1, 7, 1];
       const x = hostData(xShape, dtype, 80);
       const iShape = [1, 11, 1];
       const idx = hostIndex(iShape, 7, 81);
-      matchesCpu(() => gather(make(x, xShape, dtype), 1, make(idx, iShape, 'int32')));
+      await matchesCpu(() => gather(make(x, xShape, dtype), 1, make(idx, iShape, 'int32')));
     }
     const x = hostData([13], 'float32', 82);
     const idx = hostIndex([20], 13, 83);
-    matchesCpu(() => gather(make(x, [13], 'float32'), 0, make(idx, [20], 'int32')));
-    matchesCpu(() =>
+    await matchesCpu(() => gather(make(x, [13], 'float32'), 0, make(idx, [20], 'int32')));
+    await matchesCpu(() =>
       gather(make(x.subarray(0, 1), [], 'float32'), 0, make(new Int32Array([0]), [], 'int32')),
     );
   });
 
-  it('gives an empty result for an empty index, and serves indexSelect and maxDim', () => {
+  it('gives an empty result for an empty index, and serves indexSelect and maxDim', async () => {
     const x = hostData([4, 5], 'float32', 84);
-    matchesCpu(() => gather(make(x, [4, 5], 'float32'), 1, make(new Int32Array(0), [4, 0], 'int32')));
+    await matchesCpu(() => gather(make(x, [4, 5], 'float32'), 1, make(new Int32Array(0), [4, 0], 'int32')));
     const sel = hostIndex([8], 5, 85);
-    matchesCpu(() => indexSelect(make(x, [4, 5], 'float32'), 1, make(sel, [8], 'int32')));
-    matchesCpu(() => {
+    await matchesCpu(() => indexSelect(make(x, [4, 5], 'float32'), 1, make(sel, [8], 'int32')));
+    await matchesCpu(() => {
       const { values, indices } = maxDim(make(x, [4, 5], 'float32'), 0, true);
       return [values, indices];
     });
   });
 
-  it('matches the cpu on a large index', () => {
+  it('matches the cpu on a large index', async () => {
     const xShape = [60, 1300];
     const x = hostData(xShape, 'float32', 86);
     const iShape = [60, 1300];
     const idx = hostIndex(iShape, 60, 87);
-    const [r] = matchesCpu(() => gather(make(x, xShape, 'float32'), 0, make(idx, iShape, 'int32')));
+    const [r] = await matchesCpu(() => gather(make(x, xShape, 'float32'), 0, make(idx, iShape, 'int32')));
     expect(sizeOf(r.shape)).toBeGreaterThan(70000);
   });
 });
@@ -443,7 +424,7 @@ describe('Gather', () => {
 // ---- ScatterAdd ----
 
 describe('ScatterAdd', () => {
-  it('matches the cpu on every axis, with repeated indices (sums) and uncovered cells', () => {
+  it('matches the cpu on every axis, with repeated indices (sums) and uncovered cells', async () => {
     const xShape = [4, 5, 6];
     for (let axis = 0; axis < 3; axis++) {
       for (const k of [1, 3, 11]) {
@@ -452,7 +433,7 @@ describe('ScatterAdd', () => {
         const x = hostData(xShape, 'float32', 90 + axis);
         const src = hostData(srcShape, 'float32', 91 + k);
         const idx = hostIndex(iShape, xShape[axis], 92 + axis + k);
-        matchesCpu(() =>
+        await matchesCpu(() =>
           scatterAdd(
             make(x, xShape, 'float32'),
             axis,
@@ -461,7 +442,7 @@ describe('ScatterAdd', () => {
           ),
         );
         // the kernel itself, with src larger than the index
-        matchesCpu(() =>
+        await matchesCpu(() =>
           runKernel(kernels.ScatterAdd, [make(src, srcShape, 'float32'), make(idx, iShape, 'int32')], {
             axis,
             shape: xShape,
@@ -471,16 +452,16 @@ describe('ScatterAdd', () => {
     }
   });
 
-  it('matches the cpu on int32 (exact sums), size-1 dims and 0-d', () => {
+  it('matches the cpu on int32 (exact sums), size-1 dims and 0-d', async () => {
     const xShape = [1, 4, 1];
     const iShape = [1, 9, 1];
     const x = hostData(xShape, 'int32', 100);
     const src = hostData(iShape, 'int32', 101);
     const idx = hostIndex(iShape, 4, 102);
-    matchesCpu(() =>
+    await matchesCpu(() =>
       scatterAdd(make(x, xShape, 'int32'), 1, make(idx, iShape, 'int32'), make(src, iShape, 'int32')),
     );
-    matchesCpu(() =>
+    await matchesCpu(() =>
       scatterAdd(
         make(new Float32Array([1.5]), [], 'float32'),
         0,
@@ -490,9 +471,9 @@ describe('ScatterAdd', () => {
     );
   });
 
-  it('gives zeros for an empty index and empty outputs', () => {
+  it('gives zeros for an empty index and empty outputs', async () => {
     const src = hostData([3, 4], 'float32', 103);
-    matchesCpu(() =>
+    await matchesCpu(() =>
       runKernel(
         kernels.ScatterAdd,
         [make(src, [3, 4], 'float32'), make(new Int32Array(0), [3, 0], 'int32')],
@@ -502,7 +483,7 @@ describe('ScatterAdd', () => {
         },
       ),
     );
-    matchesCpu(() =>
+    await matchesCpu(() =>
       runKernel(
         kernels.ScatterAdd,
         [make(src, [3, 4], 'float32'), make(new Int32Array(0), [0, 4], 'int32')],
@@ -512,7 +493,7 @@ describe('ScatterAdd', () => {
         },
       ),
     );
-    matchesCpu(() =>
+    await matchesCpu(() =>
       runKernel(
         kernels.ScatterAdd,
         [make(new Float32Array(0), [0, 4], 'float32'), make(new Int32Array(0), [0, 4], 'int32')],
@@ -524,12 +505,12 @@ describe('ScatterAdd', () => {
     );
   });
 
-  it('matches the cpu on a large output with a long fibre', () => {
+  it('matches the cpu on a large output with a long fibre', async () => {
     const shape = [40, 2000];
     const iShape = [300, 2000];
     const src = hostData(iShape, 'float32', 104);
     const idx = hostIndex(iShape, 40, 105);
-    const [r] = matchesCpu(() =>
+    const [r] = await matchesCpu(() =>
       runKernel(kernels.ScatterAdd, [make(src, iShape, 'float32'), make(idx, iShape, 'int32')], {
         axis: 0,
         shape,

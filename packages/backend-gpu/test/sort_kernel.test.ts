@@ -25,8 +25,9 @@ import {
   topk,
   tril,
 } from '@axon/tensor';
-import { seededRandom } from '@axon/testing';
+import { seededRandom, turnEventLoop } from '@axon/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Result, runOn } from './helpers';
 
 /** Seeded host data (mulberry32), so failures reproduce. */
 const rng = seededRandom;
@@ -40,28 +41,9 @@ function hostData(shape: readonly number[], dtype: DType = 'float32', seed = 1, 
   return Float32Array.from({ length: n }, draw);
 }
 
-/** Runs `build` on one backend and reads the results back. */
-function runOn(
-  backend: string,
-  build: () => Tensor | Tensor[],
-): { shape: number[]; dtype: DType; values: number[] }[] {
-  setBackend(backend);
-  try {
-    return tidy(() => {
-      const out = build();
-      return (Array.isArray(out) ? out : [out]).map((t) => ({
-        shape: [...t.shape],
-        dtype: t.dtype,
-        values: Array.from(t.dataSync()),
-      }));
-    });
-  } finally {
-    setBackend('gpu');
-  }
-}
-
 /** The gpu and the cpu backend must agree exactly (sorting moves values, it computes none). */
-function matchesCpu(build: () => Tensor | Tensor[], tol = 0) {
+async function matchesCpu(build: () => Tensor | Tensor[], tol = 0): Promise<Result[]> {
+  await turnEventLoop();
   const gpu = runOn('gpu', build);
   const cpu = runOn('cpu', build);
   expect(gpu.map((r) => [r.shape, r.dtype])).toEqual(cpu.map((r) => [r.shape, r.dtype]));
@@ -90,19 +72,19 @@ afterAll(() => {
 });
 
 describe('Sort (rank counting)', () => {
-  it('matches the cpu along every axis, both directions, with ties (stable)', () => {
+  it('matches the cpu along every axis, both directions, with ties (stable)', async () => {
     const shape = [3, 5, 4];
     for (const levels of [0, 3]) {
       const x = hostData(shape, 'float32', 2, levels);
       for (const axis of [0, 1, 2]) {
         for (const descending of [false, true]) {
-          matchesCpu(() => sortKernel(tensor(x.slice(), { shape }), axis, descending));
+          await matchesCpu(() => sortKernel(tensor(x.slice(), { shape }), axis, descending));
         }
       }
     }
   });
 
-  it('orders NaN and infinities as the cpu does, and sorts int32 and bool', () => {
+  it('orders NaN and infinities as the cpu does, and sorts int32 and bool', async () => {
     const x = new Float32Array([
       2,
       Number.NaN,
@@ -113,19 +95,19 @@ describe('Sort (rank counting)', () => {
       0,
     ]);
     for (const descending of [false, true]) {
-      const [values, indices] = matchesCpu(() => sortKernel(tensor(x.slice()), 0, descending));
+      const [values, indices] = await matchesCpu(() => sortKernel(tensor(x.slice()), 0, descending));
       expect(indices.dtype).toBe('int32');
       expect(values.values.filter(Number.isNaN)).toHaveLength(2);
     }
-    matchesCpu(() => sortKernel(tensor(hostData([4, 6], 'int32'), { shape: [4, 6] }), 1, true));
-    matchesCpu(() => sortKernel(tensor([true, false, true, false]), 0, false));
+    await matchesCpu(() => sortKernel(tensor(hostData([4, 6], 'int32'), { shape: [4, 6] }), 1, true));
+    await matchesCpu(() => sortKernel(tensor([true, false, true, false]), 0, false));
   });
 
-  it('handles a fibre of one, empty tensors, and a long fibre', () => {
-    matchesCpu(() => sortKernel(tensor(hostData([4, 1]), { shape: [4, 1] }), 1, false));
-    matchesCpu(() => sortKernel(tensor(new Float32Array(0), { shape: [0, 3] }), 1, false));
+  it('handles a fibre of one, empty tensors, and a long fibre', async () => {
+    await matchesCpu(() => sortKernel(tensor(hostData([4, 1]), { shape: [4, 1] }), 1, false));
+    await matchesCpu(() => sortKernel(tensor(new Float32Array(0), { shape: [0, 3] }), 1, false));
     const n = 600;
-    matchesCpu(() => sortKernel(tensor(hostData([n], 'float32', 5, 50)), 0, true));
+    await matchesCpu(() => sortKernel(tensor(hostData([n], 'float32', 5, 50)), 0, true));
   });
 
   it('frees its rank buffer', () => {
@@ -138,35 +120,35 @@ describe('Sort (rank counting)', () => {
 });
 
 describe('ops built on Sort and the other new composed ops run on the gpu', () => {
-  it('sort, argsort, topk, randperm, multinomial', () => {
+  it('sort, argsort, topk, randperm, multinomial', async () => {
     const x = hostData([4, 7], 'float32', 9);
-    matchesCpu(() => {
+    await matchesCpu(() => {
       const s = sort(tensor(x.slice(), { shape: [4, 7] }), { axis: 0 });
       return [s.values, s.indices, argsort(tensor(x.slice(), { shape: [4, 7] }), { descending: true })];
     });
-    matchesCpu(() => {
+    await matchesCpu(() => {
       const t = topk(tensor(x.slice(), { shape: [4, 7] }), 3, { largest: false });
       return [t.values, t.indices];
     });
-    matchesCpu(() => randperm(20, { generator: new Generator(2) }));
-    matchesCpu(() => multinomial(tensor([0.2, 0, 0.5, 0.3]), 3, { generator: new Generator(4) }));
+    await matchesCpu(() => randperm(20, { generator: new Generator(2) }));
+    await matchesCpu(() => multinomial(tensor([0.2, 0, 0.5, 0.3]), 3, { generator: new Generator(4) }));
   });
 
-  it('cumsum, norm, flip, tril, maskedFill, einsum', () => {
+  it('cumsum, norm, flip, tril, maskedFill, einsum', async () => {
     const x = hostData([3, 4], 'float32', 11);
     const t = () => tensor(x.slice(), { shape: [3, 4] });
-    matchesCpu(() => [cumsum(t(), 1), norm(t(), 2, 1), norm(t(), Number.POSITIVE_INFINITY)], 1e-5);
-    matchesCpu(() => [
+    await matchesCpu(() => [cumsum(t(), 1), norm(t(), 2, 1), norm(t(), Number.POSITIVE_INFINITY)], 1e-5);
+    await matchesCpu(() => [
       flip(t(), [0, 1]),
       tril(t(), -1),
       maskedFill(t(), tensor([[true, false, false, true]]), -2),
     ]);
-    matchesCpu(() => [einsum('ij,kj->ik', t(), t()), einsum('ii->i', einsum('ij,kj', t(), t()))], 1e-5);
+    await matchesCpu(() => [einsum('ij,kj->ik', t(), t()), einsum('ii->i', einsum('ij,kj', t(), t()))], 1e-5);
   });
 
-  it('the gradient through sort reaches the right entries', () => {
+  it('the gradient through sort reaches the right entries', async () => {
     const r = tensor([10, 20, 30]);
-    matchesCpu(() => grad((v: Tensor) => sum(mul(sort(v).values, r)))(tensor([3, 1, 2]))[0]);
+    await matchesCpu(() => grad((v: Tensor) => sum(mul(sort(v).values, r)))(tensor([3, 1, 2]))[0]);
   });
 
   it('leaves no buffers behind', () => {

@@ -13,7 +13,8 @@
  * a test turns them into tensors with its own `tensor(...)`.
  *
  * Nor does it import vitest: failures are thrown as `Error`s (which every test runner reports),
- * so the package runs under any runner and keeps no runner state.
+ * so the package runs under any runner and keeps no runner state. (The one exception is a separate
+ * entry point, `@axon/testing/event-loop-setup`, a vitest setup file: see `event_loop_setup.ts`.)
  */
 
 /** Anything with a `dataSync()` (a Tensor, or a stand-in for one). */
@@ -293,4 +294,13 @@ export function expectError(
   }
   return caught;
 }
+export {
+  type BlockReport,
+  type BlockWatch,
+  type BlockWatchOptions,
+  formatBlockReport,
+  type Stretch,
+  turnEventLoop,
+  watchEventLoop,
+} from './event_loop';
 export { settleAfterGC } from './gc';
