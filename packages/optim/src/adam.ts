@@ -1,16 +1,4 @@
-import {
-  add,
-  assign,
-  div,
-  maximum,
-  mul,
-  sqrt,
-  square,
-  sub,
-  type Tensor,
-  ValueError,
-  zerosLike,
-} from '@axon/tensor';
+import { adamStep, assign, type Tensor, ValueError, zerosLike } from '@axon/tensor';
 import {
   checkBoolean,
   checkNumber,
@@ -46,8 +34,9 @@ function validateAdam(name: string, g: ParamGroup & AdamGroupOptions): void {
 }
 
 /**
- * One Adam update (torch 1.13's single-tensor path). `decoupled`: AdamW's weight decay, applied to
- * the parameter first; otherwise the decay is an L2 term added to the gradient.
+ * One Adam update (torch 1.13's single-tensor path), through @axon/tensor's `adamStep` (fused into
+ * one pass where the backend has the kernel). `decoupled`: AdamW's weight decay, applied to the
+ * parameter first; otherwise the decay is an L2 term added to the gradient.
  */
 function adamUpdate(
   step: number,
@@ -58,28 +47,23 @@ function adamUpdate(
   decoupled: boolean,
 ): void {
   const [beta1, beta2] = g.betas;
-  let param = p;
-  if (g.weightDecay !== 0) {
-    if (decoupled) param = mul(p, 1 - g.lr * g.weightDecay);
-    else grad = add(grad, mul(p, g.weightDecay));
-  }
   const expAvg = buffer('expAvg');
   const expAvgSq = buffer('expAvgSq');
-  const m = add(mul(expAvg, beta1), mul(grad, 1 - beta1));
-  const v = add(mul(expAvgSq, beta2), mul(square(grad), 1 - beta2));
-  assign(expAvg, m);
-  assign(expAvgSq, v);
-  const biasCorrection1 = 1 - beta1 ** step;
-  const biasCorrection2 = 1 - beta2 ** step;
-  const stepSize = g.lr / biasCorrection1;
-  let vUsed = v;
-  if (g.amsgrad) {
-    const maxExpAvgSq = buffer('maxExpAvgSq');
-    vUsed = maximum(maxExpAvgSq, v);
-    assign(maxExpAvgSq, vUsed);
-  }
-  const denom = add(div(sqrt(vUsed), Math.sqrt(biasCorrection2)), g.eps);
-  assign(p, sub(param, mul(div(m, denom), stepSize)));
+  const maxExpAvgSq = g.amsgrad ? buffer('maxExpAvgSq') : null;
+  const next = adamStep(p, grad, expAvg, expAvgSq, maxExpAvgSq, {
+    lr: g.lr,
+    beta1,
+    beta2,
+    eps: g.eps,
+    weightDecay: g.weightDecay,
+    decoupled,
+    amsgrad: g.amsgrad,
+    step,
+  });
+  assign(expAvg, next.expAvg);
+  assign(expAvgSq, next.expAvgSq);
+  if (maxExpAvgSq && next.maxExpAvgSq) assign(maxExpAvgSq, next.maxExpAvgSq);
+  assign(p, next.param);
 }
 
 /**

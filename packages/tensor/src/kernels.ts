@@ -228,6 +228,28 @@ export interface SortAttrs {
   descending: boolean;
 }
 
+/**
+ * Fused, optional: one Adam/AdamW step of a float32 parameter (ops/adam_step.ts). Inputs
+ * [param, grad, expAvg, expAvgSq] (+ maxExpAvgSq under amsgrad); outputs the new values of each
+ * state, in that order, less the grad. A backend without it gets the composed ops, the reference.
+ */
+export const AdamUpdate = 'AdamUpdate';
+export interface AdamUpdateAttrs {
+  lr: number;
+  beta1: number;
+  beta2: number;
+  eps: number;
+  weightDecay: number;
+  /** AdamW: p·(1 − lr·weightDecay) instead of weightDecay·p added to the gradient. */
+  decoupled: boolean;
+  amsgrad: boolean;
+  /** The step count t, from 1 (for the bias corrections 1 − βᵗ). */
+  step: number;
+}
+
+/** Fused kernels a backend may add; not part of KERNEL_NAMES (see DESIGN.md, the kernel set). */
+export const FUSED_KERNEL_NAMES: readonly string[] = [AdamUpdate];
+
 /** Every kernel name of the set: each backend registers exactly these (checked by tests). */
 export const KERNEL_NAMES: readonly string[] = [
   Unary,

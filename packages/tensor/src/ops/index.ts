@@ -1,4 +1,5 @@
 export * from './activations';
+export * from './adam_step';
 export * from './any_all';
 export * from './conv';
 export * from './creation';

@@ -1,4 +1,5 @@
 import { type KernelFunc, registerKernel } from '../../kernel_registry';
+import { adamUpdateConfig } from './kernels/adam_update';
 import { binaryConfig } from './kernels/binary';
 import { castConfig } from './kernels/cast';
 import { concatConfig } from './kernels/concat';
@@ -40,6 +41,8 @@ const CPU_KERNELS: { kernelName: string; kernelFunc: KernelFunc<any, any> }[] = 
   resizeBackwardConfig,
   randomFillConfig,
   sortConfig,
+  // fused (optional) kernels
+  adamUpdateConfig,
 ];
 
 let registered = false;
