@@ -137,6 +137,7 @@ async function runCase(
   const measured = c.libs ?? (peersMode ? PEER_LIBS : DEFAULT_LIBS).filter((lib) => lib !== 'axon-js');
   for (const lib of LIBS) {
     if (!measured.includes(lib)) continue;
+    if (lib === 'axon-1t' && axonThreads === 1) continue; // the same as axon
     if (!libs.includes(lib)) {
       out.skipped[lib] = unavailable[lib] ?? 'unavailable';
       continue;
@@ -217,7 +218,11 @@ function withThreads(lib: LibName, runner: Runner): Runner {
 
 function setUpAxonThreads(): string {
   const how = process.env.AXON_NUM_THREADS !== undefined ? ' (AXON_NUM_THREADS)' : '';
-  return `Axon GEMM threads: ${axonThreads}${how}${peersMode ? '; axon-1t: the same held to 1 thread' : ''}`;
+  const oneThread =
+    axonThreads === 1
+      ? ' (AXON_NUM_THREADS=2 adds an axon-1t row to compare)'
+      : '; axon-1t: the same held to 1 thread';
+  return `Axon GEMM threads: ${axonThreads}${how}${peersMode ? oneThread : ''}`;
 }
 
 function describePeers(peers: PeerInfo, threads: string): void {
