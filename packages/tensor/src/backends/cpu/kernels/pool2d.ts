@@ -59,6 +59,34 @@ function extremumFloat32(
   // Order-preserving integer key of float bits (negatives flipped, -0 moved onto +0), and NaN test.
   const key = (b: number) => ((b ^ ((b >> 31) & 0x7fffffff)) + (b >>> 31)) | 0;
   const nan = (b: number) => (0x7f800000 - (b & 0x7fffffff)) >>> 31;
+  if (kH === 2 && kW === 2 && sH === 2 && sW === 2 && pT === 0 && pL === 0) {
+    // The common 2×2 pool, unrolled: every window is whole (floor mode, no padding).
+    const sign = isMax ? 1 : -1;
+    let o = 0;
+    for (let plane = 0; plane < g.planes; plane++) {
+      const base = plane * h * w;
+      for (let oh = 0; oh < oH; oh++) {
+        const r0 = 2 * oh * w;
+        const r1 = r0 + w;
+        for (let ow = 0; ow < oW; ow++, o++) {
+          let at = r0 + 2 * ow;
+          let best = xb[base + at];
+          for (let j = 1; j < 4; j++) {
+            const cell = (j < 2 ? r0 : r1) + 2 * ow + (j & 1);
+            const v = xb[base + cell];
+            const bestNan = nan(best);
+            const better = +(sign * (key(v) - key(best)) > 0);
+            const m = -((better & (bestNan ^ 1)) | nan(v));
+            best = (v & m) | (best & ~m);
+            at = (cell & m) | (at & ~m);
+          }
+          yb[o] = best;
+          idx[o] = at;
+        }
+      }
+    }
+    return;
+  }
   let o = 0;
   for (let plane = 0; plane < g.planes; plane++) {
     const base = plane * h * w;
