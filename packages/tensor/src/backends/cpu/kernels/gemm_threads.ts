@@ -1,6 +1,6 @@
 import { ValueError } from '../../../errors';
 import { GEMM_WASM_SHARED_BASE64 } from './gemm_wasm_bytes';
-import { decodeBase64, type GemmExports, simdSupported } from './wasm_module';
+import { decodeBase64, simdSupported, type WasmExports } from './wasm_module';
 
 /**
  * The WebAssembly GEMM on every core: a small pool of worker threads that share one WebAssembly
@@ -84,7 +84,7 @@ type WorkerCtor = new (
 interface Pool {
   module: WebAssembly.Module;
   memory: WebAssembly.Memory;
-  exports: GemmExports;
+  exports: WasmExports;
   control: Int32Array;
   workers: (WorkerLike | null)[];
 }
@@ -177,7 +177,7 @@ function getPool(): Pool | null {
     const memory = new WebAssembly.Memory({ initial: 16, maximum: MAX_BYTES / PAGE, shared: true });
     const instance = new WebAssembly.Instance(module, { env: { memory } });
     const control = new Int32Array(new SharedArrayBuffer(MAX_THREADS * SLOT * 4));
-    pool = { module, memory, exports: instance.exports as unknown as GemmExports, control, workers: [] };
+    pool = { module, memory, exports: instance.exports as unknown as WasmExports, control, workers: [] };
     return pool;
   } catch (err) {
     poolFailed = `could not set up the shared memory: ${err instanceof Error ? err.message : String(err)}`;

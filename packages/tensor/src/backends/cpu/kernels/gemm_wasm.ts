@@ -1,7 +1,7 @@
 import { ValueError } from '../../../errors';
 import { threadedGemmBatch, wantsThreads } from './gemm_threads';
 import { GEMM_WASM_BASE64 } from './gemm_wasm_bytes';
-import { decodeBase64, type GemmExports, simdSupported } from './wasm_module';
+import { decodeBase64, simdSupported, type WasmExports } from './wasm_module';
 
 /**
  * The WebAssembly SIMD float32 GEMM (source: packages/tensor/wasm/gemm.ts, AssemblyScript) as the
@@ -41,7 +41,7 @@ const MAX_BYTES = 1024 * 1024 * 1024;
 const MIN_BYTES = 1024 * 1024;
 
 interface Workspace {
-  exports: GemmExports;
+  exports: WasmExports;
   f32: Float32Array;
   bytes: number;
 }
@@ -97,7 +97,7 @@ function loadAsync(): Promise<boolean> {
       const instance = await WebAssembly.instantiate(compiled, { env: { memory } });
       wasmModule = compiled;
       current = {
-        exports: instance.exports as unknown as GemmExports,
+        exports: instance.exports as unknown as WasmExports,
         f32: new Float32Array(memory.buffer),
         bytes: MIN_BYTES,
       };
@@ -117,7 +117,7 @@ function instantiate(bytes: number): Workspace | null {
     const memory = new WebAssembly.Memory({ initial: bytes / PAGE });
     const instance = new WebAssembly.Instance(wasmModule as WebAssembly.Module, { env: { memory } });
     return {
-      exports: instance.exports as unknown as GemmExports,
+      exports: instance.exports as unknown as WasmExports,
       f32: new Float32Array(memory.buffer),
       bytes,
     };
@@ -185,6 +185,16 @@ export function useWasmGemm(m: number, n: number, k: number, batches = 1): boole
   if (mode === 'js') return false;
   if (mode === 'auto' && (batches * m * n * k < WASM_MIN_WORK || m === 1 || n === 1)) return false;
   return load();
+}
+
+/**
+ * An instance whose memory holds at least `bytes`, for the module's other kernels (the fused Adam
+ * step), with the same rules as the GEMM's; null when the WebAssembly kernels are off
+ * (`setCpuKernels('js')`, `AXON_WASM=0`) or unavailable, so that the caller runs its JS loop.
+ */
+export function wasmInstance(bytes: number): { exports: WasmExports; f32: Float32Array } | null {
+  if (mode === 'js' || !load()) return null;
+  return workspace(bytes);
 }
 
 /** Bytes of WebAssembly memory held between calls (for tests: one-off instances are not kept). */

@@ -25,8 +25,8 @@ export function simdSupported(): boolean {
   }
 }
 
-/** The GEMM module's exports (wasm/gemm.ts); addresses in bytes, sizes in elements. */
-export interface GemmExports {
+/** The module's exports (wasm/kernels.ts); addresses in bytes, sizes in elements. */
+export interface WasmExports {
   gemm(
     a: number,
     b: number,
@@ -43,4 +43,23 @@ export interface GemmExports {
     accumulate: number,
   ): void;
   scratchBytes(m: number, n: number, k: number): number;
+  /** The fused Adam step in place (wasm/adam.ts); mode bits: 1 L2 decay, 2 decoupled, 4 amsgrad. */
+  adam(
+    p: number,
+    g: number,
+    m: number,
+    v: number,
+    x: number,
+    n: number,
+    mode: number,
+    decay: number,
+    wd: number,
+    b1: number,
+    c1: number,
+    b2: number,
+    c2: number,
+    sqrtBc2: number,
+    eps: number,
+    stepSize: number,
+  ): void;
 }
