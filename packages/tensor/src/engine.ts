@@ -295,11 +295,13 @@ export class Engine {
       for (const t of scope) this.watch(t);
       throw new ValueError('tidy: the function returned a Promise; tidy only covers synchronous code');
     }
-    const survivors = new Set<Tensor>();
-    collectTensors(result, survivors);
+    // Most ops return one tensor: no set to build for that.
+    const single = result instanceof Tensor ? result : null;
+    const survivors = single ? null : new Set<Tensor>();
+    if (survivors) collectTensors(result, survivors);
     const parent = this.scopes[this.scopes.length - 1];
     for (const t of scope) {
-      if (survivors.has(t)) {
+      if (t === single || survivors?.has(t)) {
         if (parent) parent.push(t);
         else this.watch(t);
       } else if (t.kept) this.watch(t);
