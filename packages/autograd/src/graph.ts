@@ -206,7 +206,13 @@ class Graph implements KernelRecorder {
         if (!gradFn)
           throw new ValueError(`backward: no gradient is registered for kernel '${node.kernelName}'`);
         const full = node.outputs.map((o, k) => dys[k] ?? zerosLike(o));
-        const dxs = gradFn(full, { inputs: node.inputs, outputs: node.outputs, attrs: node.attrs });
+        const needsGrad = node.sources.map((src) => src !== null);
+        const dxs = gradFn(full, {
+          inputs: node.inputs,
+          outputs: node.outputs,
+          attrs: node.attrs,
+          needsGrad,
+        });
         node.sources.forEach((s, k) => {
           const dx = dxs[k];
           if (!s || !dx) return;

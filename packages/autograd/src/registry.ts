@@ -5,6 +5,13 @@ export interface GradContext<A = unknown> {
   inputs: readonly Tensor[];
   outputs: readonly Tensor[];
   attrs: A;
+  /**
+   * Per input, whether its gradient is wanted (it depends on a tensor that requires one). A
+   * gradient whose input is not wanted may be returned as null, skipping its work: the input
+   * gradient of a first layer (dx of x·W, of conv(x, w)) is a third of that layer's products.
+   * Absent: every input is wanted.
+   */
+  needsGrad?: readonly boolean[];
 }
 
 /**

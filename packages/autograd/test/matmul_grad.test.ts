@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { grad } from '@axon/autograd';
-import { dot, Generator, matmul, mul, randn, sum, type Tensor, tensor } from '@axon/tensor';
-import { describe, expect, it } from 'vitest';
+import { dot, ENGINE, Generator, matmul, mul, randn, sum, type Tensor, tensor } from '@axon/tensor';
+import { describe, expect, it, vi } from 'vitest';
 import { expectGradientsMatch } from './helpers';
 
 const gen = new Generator(7);
@@ -98,4 +98,29 @@ describe('matmul gradients: PyTorch oracle', () => {
       }
     });
   }
+});
+
+describe('gradients nobody wants are not computed', () => {
+  it('x·W with x a plain input runs one product backward (dW), not two', () => {
+    const x = tensor([
+      [1, 2, 3],
+      [4, 5, 6],
+    ]);
+    const w = tensor([
+      [0.5, -1],
+      [2, 0.25],
+      [-0.5, 1],
+    ]).requiresGrad_();
+    const loss = sum(matmul(x, w));
+    const spy = vi.spyOn(ENGINE, 'runKernel');
+    loss.backward();
+    const products = spy.mock.calls.filter((c) => c[0] === 'MatMul').length;
+    spy.mockRestore();
+    expect(products).toBe(1);
+    expect(w.grad?.arraySync()).toEqual([
+      [5, 5],
+      [7, 7],
+      [9, 9],
+    ]);
+  });
 });

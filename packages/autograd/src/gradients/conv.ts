@@ -7,15 +7,20 @@ function convAttrs(a: kernels.Conv2DAttrs): kernels.Conv2DAttrs {
 }
 
 // y = conv(x, w) is linear in each argument; its two backprop kernels are exactly the adjoints.
-registerGradient<kernels.Conv2DAttrs>(kernels.Conv2D, ([dy], { inputs: [x, w], attrs }) => [
-  conv2dBackpropInput(dy, w, {
-    ...convAttrs(attrs),
-    inputShape: [x.shape[0], x.shape[1], x.shape[2], x.shape[3]],
-  }),
-  conv2dBackpropFilter(x, dy, {
-    ...convAttrs(attrs),
-    filterShape: [w.shape[0], w.shape[1], w.shape[2], w.shape[3]],
-  }),
+// An input that wants no gradient (a first layer's images) skips its backprop kernel.
+registerGradient<kernels.Conv2DAttrs>(kernels.Conv2D, ([dy], { inputs: [x, w], attrs, needsGrad }) => [
+  needsGrad?.[0] === false
+    ? null
+    : conv2dBackpropInput(dy, w, {
+        ...convAttrs(attrs),
+        inputShape: [x.shape[0], x.shape[1], x.shape[2], x.shape[3]],
+      }),
+  needsGrad?.[1] === false
+    ? null
+    : conv2dBackpropFilter(x, dy, {
+        ...convAttrs(attrs),
+        filterShape: [w.shape[0], w.shape[1], w.shape[2], w.shape[3]],
+      }),
 ]);
 
 /*
