@@ -5,18 +5,7 @@
  * the next symbol as the target: a character language model's step).
  */
 import { mnist } from '@axon/datasets';
-
-/** A small seeded generator (mulberry32): the same order on every run and for every library. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom as rng } from '@axon/testing';
 
 export interface ImageBatches {
   /** How many batches there are; run k of a case uses batch k mod count. */

@@ -23,6 +23,7 @@ import { trainCnnCase } from './cases/train_cnn';
 import { trainLstmCase } from './cases/train_lstm';
 import { trainMlpCase } from './cases/train_mlp';
 import { runGpuBench } from './gpu/run';
+import { formatOverhead, measureOverhead } from './overhead';
 import { closePeers, DEFAULT_LIBS, initPeers, LIBS, type LibName, PEER_LIBS, type PeerInfo } from './peers';
 import {
   type CaseResult,
@@ -296,6 +297,7 @@ async function main(): Promise<void> {
     console.log(
       'GFLOP/s of conv2d fwd+bwd counts the forward product and the two backward ones (3× the forward).',
     );
+    console.log(`\n${formatOverhead(measureOverhead())}`);
   }
   let wallResults: WallResult[] = [];
   if (walls) {

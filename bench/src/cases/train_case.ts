@@ -266,9 +266,7 @@ export async function torchTrainer(setup: Record<string, unknown>): Promise<Time
 }
 
 /** The initial weights as files for the Python peer, under torch's state-dict names. */
-export function torchParams(
-  params: Map<string, { values: Float32Array; shape: number[] }>,
-): Record<string, ArraySpec> {
+export function torchParams(params: Map<string, ParamValues>): Record<string, ArraySpec> {
   const peer = getTorchPeer();
   return Object.fromEntries([...params].map(([name, p]) => [name, peer.array(p.values, p.shape)]));
 }
@@ -286,9 +284,41 @@ export function concat<T extends Float32Array | Int32Array>(parts: T[]): T {
   return out;
 }
 
-/** Axon's parameters, by name, copied out (values and shape). */
-export function snapshot(named: [string, Tensor][]): Map<string, { values: Float32Array; shape: number[] }> {
-  return new Map(
-    named.map(([name, t]) => [name, { values: Float32Array.from(t.dataSync()), shape: [...t.shape] }]),
-  );
+export interface ParamValues {
+  values: Float32Array;
+  shape: number[];
+}
+
+/**
+ * Axon's initial parameters, which every library starts from: made once (seeded) from `make` on
+ * first use, copied out by name, the model disposed. `all()` is every one, `param(name)` one;
+ * `kernel(name)` gives an [out, in] weight as the [in, out] kernel tfjs and jax-js multiply by.
+ */
+export function initialParameters(make: () => Module): {
+  all(): Map<string, ParamValues>;
+  param(name: string): ParamValues;
+  kernel(name: string): ParamValues;
+} {
+  let init: Map<string, ParamValues> | null = null;
+  const all = (): Map<string, ParamValues> => {
+    if (!init) {
+      const m = make();
+      init = new Map(
+        m
+          .namedParameters()
+          .map(([n, t]) => [n, { values: Float32Array.from(t.dataSync()), shape: [...t.shape] }]),
+      );
+      m.dispose();
+    }
+    return init;
+  };
+  const param = (name: string): ParamValues => all().get(name) as ParamValues;
+  const kernel = (name: string): ParamValues => {
+    const { values, shape } = param(name);
+    const [out, inn] = shape;
+    const t = new Float32Array(values.length);
+    for (let o = 0; o < out; o++) for (let i = 0; i < inn; i++) t[i * out + o] = values[o * inn + i];
+    return { values: t, shape: [inn, out] };
+  };
+  return { all, param, kernel };
 }

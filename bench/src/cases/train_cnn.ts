@@ -16,10 +16,10 @@ import type { BenchCase } from './case';
 import {
   axonTrainer,
   concat,
+  initialParameters,
   jaxArray,
   jaxCrossEntropy,
   jaxTrainer,
-  snapshot,
   tfCrossEntropy,
   tfTrainer,
   torchArray,
@@ -71,17 +71,8 @@ export function trainCnnCase(
   libs: readonly LibName[],
   count: number,
 ): BenchCase {
-  let init: ReturnType<typeof snapshot> | null = null;
-  /** Axon's initial parameters by name (seeded), which every library starts from. */
-  const initial = () => {
-    if (!init) {
-      const m = axonModel();
-      init = snapshot(m.namedParameters());
-      m.dispose();
-    }
-    return init;
-  };
-  const param = (name: string) => initial().get(name) as { values: Float32Array; shape: number[] };
+  const initial = initialParameters(axonModel);
+  const { param } = initial;
 
   return trainCase({
     name: `MNIST CNN conv8-pool-conv16-pool-fc10 train, batch ${B}`,
@@ -168,7 +159,7 @@ export function trainCnnCase(
       if (lib === 'torch') {
         return torchTrainer({
           case: 'cnn',
-          params: torchParams(initial()),
+          params: torchParams(initial.all()),
           x: torchArray(concat(data.x), [count, B, 1, 28, 28]),
           y: torchArray(concat(data.y), [count, B]),
         });

@@ -16,10 +16,10 @@ import type { BenchCase } from './case';
 import {
   axonTrainer,
   concat,
+  initialParameters,
   jaxArray,
   jaxCrossEntropy,
   jaxTrainer,
-  snapshot,
   tfCrossEntropy,
   tfTrainer,
   torchArray,
@@ -54,34 +54,14 @@ function axonModel(): CharLstm {
   return new CharLstm();
 }
 
-/** Transposes a row-major [rows, cols] matrix. */
-function transpose(values: Float32Array, rows: number, cols: number): Float32Array {
-  const out = new Float32Array(values.length);
-  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[c * rows + r] = values[r * cols + c];
-  return out;
-}
-
 export function trainLstmCase(
   reps: number,
   warmup: number,
   libs: readonly LibName[],
   count: number,
 ): BenchCase {
-  let init: ReturnType<typeof snapshot> | null = null;
-  const initial = () => {
-    if (!init) {
-      const m = axonModel();
-      init = snapshot(m.namedParameters());
-      m.dispose();
-    }
-    return init;
-  };
-  const param = (name: string) => initial().get(name) as { values: Float32Array; shape: number[] };
-  /** Axon's [out, in] weight as an [in, out] kernel. */
-  const kernel = (name: string) => {
-    const { values, shape } = param(name);
-    return { values: transpose(values, shape[0], shape[1]), shape: [shape[1], shape[0]] };
-  };
+  const initial = initialParameters(axonModel);
+  const { param, kernel } = initial;
   let data: ReturnType<typeof sequenceBatches> | null = null;
   const batches = () => {
     data ??= sequenceBatches(T, B, V, count);
@@ -195,7 +175,7 @@ export function trainLstmCase(
           case: 'lstm',
           vocab: V,
           hidden: H,
-          params: torchParams(initial()),
+          params: torchParams(initial.all()),
           x: torchArray(concat(d.x), [count, T, B, V]),
           y: torchArray(concat(d.y), [count, T, B]),
         });

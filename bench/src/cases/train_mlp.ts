@@ -12,10 +12,10 @@ import type { BenchCase } from './case';
 import {
   axonTrainer,
   concat,
+  initialParameters,
   jaxArray,
   jaxCrossEntropy,
   jaxTrainer,
-  snapshot,
   tfCrossEntropy,
   tfTrainer,
   torchArray,
@@ -40,24 +40,8 @@ export function trainMlpCase(
   libs: readonly LibName[],
   count: number,
 ): BenchCase {
-  let init: ReturnType<typeof snapshot> | null = null;
-  const initial = () => {
-    if (!init) {
-      const m = axonModel();
-      init = snapshot(m.namedParameters());
-      m.dispose();
-    }
-    return init;
-  };
-  const param = (name: string) => initial().get(name) as { values: Float32Array; shape: number[] };
-  /** Axon's [out, in] weight as an [in, out] kernel. */
-  const kernel = (name: string) => {
-    const { values, shape } = param(name);
-    const [out, inn] = shape;
-    const t = new Float32Array(values.length);
-    for (let o = 0; o < out; o++) for (let i = 0; i < inn; i++) t[i * out + o] = values[o * inn + i];
-    return { values: t, shape: [inn, out] };
-  };
+  const initial = initialParameters(axonModel);
+  const { param, kernel } = initial;
 
   return trainCase({
     name: `MNIST MLP ${I}-${H}-${O} train, batch ${B}`,
@@ -118,7 +102,7 @@ export function trainMlpCase(
         return torchTrainer({
           case: 'mlp',
           sizes: [I, H, O],
-          params: torchParams(initial()),
+          params: torchParams(initial.all()),
           x: torchArray(concat(data.x), [count, B, I]),
           y: torchArray(concat(data.y), [count, B]),
         });
