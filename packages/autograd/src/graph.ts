@@ -2,6 +2,7 @@ import {
   add,
   ENGINE,
   fmtShape,
+  isFloat,
   type KernelRecorder,
   onesLike,
   type Tensor,
@@ -205,7 +206,9 @@ class Graph implements KernelRecorder {
         const gradFn = getGradient(node.kernelName);
         if (!gradFn)
           throw new ValueError(`backward: no gradient is registered for kernel '${node.kernelName}'`);
-        const full = node.outputs.map((o, k) => dys[k] ?? zerosLike(o));
+        // An integer output (pool and sort indices) has no gradient and no gradient function reads
+        // its slot: it holds the output itself rather than a fresh tensor of zeros every step.
+        const full = node.outputs.map((o, k) => dys[k] ?? (isFloat(o.dtype) ? zerosLike(o) : o));
         const needsGrad = node.sources.map((src) => src !== null);
         const dxs = gradFn(full, {
           inputs: node.inputs,
