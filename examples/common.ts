@@ -126,3 +126,20 @@ export function report(
   console.log(`${args.name}: done in ${out.seconds} s`);
   if (args.json) console.log(JSON.stringify(out));
 }
+
+/**
+ * Each batch of each pass over `source` passed through `fn` (binarise, rescale, drop the labels),
+ * keeping the source's `length` for fit's progress bar. fit asks a synchronous source for each batch
+ * inside the step's `tidy`, so what `fn` makes is freed with the step.
+ */
+export function mapBatches<T, U>(
+  source: Iterable<T> & { length: number },
+  fn: (item: T) => U,
+): Iterable<U> & { length: number } {
+  return {
+    length: source.length,
+    *[Symbol.iterator]() {
+      for (const item of source) yield fn(item);
+    },
+  };
+}

@@ -1,0 +1,113 @@
+/**
+ * A DCGAN (Radford et al. 2016) learns to draw handwritten digits: a generator turns noise into
+ * 28×28 images, a discriminator tells them from real MNIST digits, and each learns against the
+ * other. It trains with `fit` through the GAN's own step (one discriminator update, then one
+ * generator update per batch, each with its own Adam), writes a grid of 64 samples after every
+ * epoch (the same 64 noise vectors, so the grids show the generator learning), and scores 10,000
+ * samples with the mnist-cnn example's trained classifier (see score.ts).
+ *
+ *   pnpm example mnist-dcgan [--epochs N] [--seed N] [--backend cpu|gpu] [--json] [--smoke]
+ */
+import { join } from 'node:path';
+import { noGrad } from '@axon/autograd';
+import { DataLoader, mnist } from '@axon/datasets';
+import { type Module, save } from '@axon/layers';
+import { gan } from '@axon/models';
+import { Adam } from '@axon/optim';
+import * as ax from '@axon/tensor';
+import { type Callback, fit, plotHistory, writeImageGrid } from '@axon/train';
+import { firstBatches, mapBatches, parseArgs, report } from '../common';
+import { classProbabilities, classShares, inceptionScore, loadClassifier, predictedClasses } from './score';
+
+const args = parseArgs(import.meta.url, { epochs: 5 });
+if (args.backend === 'gpu') await import('@axon/backend-gpu');
+ax.setBackend(args.backend);
+ax.manualSeed(args.seed);
+
+// 1. Data: the 60,000 training digits, scaled from [0, 1] to [−1, 1] (the generator ends in tanh).
+//    The labels are dropped: this GAN draws digits without being told which.
+const trainSet = await mnist('train', { limit: args.smoke ? 128 : undefined });
+const loader = new DataLoader(trainSet, { batchSize: 128, shuffle: true, seed: args.seed });
+const train = mapBatches(args.smoke ? firstBatches(loader, 1) : loader, ({ x }) => ({ x: x.mul(2).sub(1) }));
+console.log(`MNIST: ${trainSet.length} training images, ${loader.length} batches of 128 per epoch`);
+
+// 2. The model. Generator: z (64 values) → Linear → 64·7·7 → BatchNorm → ReLU → ConvTranspose 4×4
+//    stride 2 → 32·14·14 → BatchNorm → ReLU → ConvTranspose → 1·28·28 → tanh. Discriminator, the
+//    mirror: Conv 4×4 stride 2 → 32·14·14 → LeakyReLU(0.2) → Conv → 64·7·7 → BatchNorm → LeakyReLU
+//    → Linear → one logit (real or fake). Half DCGAN's usual widths, so an epoch fits a few CPU minutes.
+const model = gan({ latentSize: 64, generatorFeatures: 32, discriminatorFeatures: 32 });
+
+// 3. Train: Adam with DCGAN's settings (lr 2e-4, β₁ = 0.5) for each network, named `gen` and
+//    `disc` as the GAN's step asks for them. Losses: the discriminator's binary cross-entropy
+//    (real → 1, fake → 0) and the generator's non-saturating −log D(G(z)). After each epoch a
+//    callback draws 64 samples from a fixed set of noise vectors (batch norm in eval mode, with its
+//    running statistics), to out/epoch-<n>.png.
+const fixedNoise = ax.keep(ax.randn([64, model.latentSize], { generator: new ax.Generator(args.seed) }));
+let classifier: Module | null = null; // mnist-cnn's, once it exists (see score.ts)
+const samplesPerEpoch: Callback = {
+  async onEpochEnd(epoch) {
+    model.eval();
+    const images = ax.tidy(() => noGrad(() => ax.div(ax.add(model.forward(fixedNoise), 1), 2)));
+    await writeImageGrid(join(args.outDir, `epoch-${epoch + 1}`), images, { nrow: 8, scale: 2 });
+    images.dispose();
+    // With the classifier at hand, the score of this epoch's generator (the same as step 4's).
+    classifier ??= await loadClassifier(args.name, true);
+    if (classifier)
+      console.log(
+        `  epoch ${epoch + 1}: ${describe(await score(classifier, new ax.Generator(args.seed + 1)))}`,
+      );
+    model.train();
+  },
+};
+const adam = (m: Module) => new Adam(m.parameters(), { lr: 2e-4, betas: [0.5, 0.999] });
+const history = await fit(model, {
+  optimizers: { gen: adam(model.generator), disc: adam(model.discriminator) },
+  trainData: train,
+  epochs: args.epochs,
+  seed: args.seed,
+  callbacks: [samplesPerEpoch],
+});
+model.eval();
+await save(model, join(args.outDir, 'mnist-dcgan.axon'));
+const curves = await plotHistory(history, {
+  path: join(args.outDir, 'mnist-dcgan-curves'),
+  title: 'DCGAN on MNIST',
+});
+console.log(`wrote ${args.outDir}/epoch-1..${args.epochs}.png and ${curves.png}`);
+
+// 4. The score: 10,000 samples through the classifier. The MNIST "inception score" should be at
+//    least 9 (of 10), and each digit between 7% and 13% of the samples (no mode collapse).
+const metrics: Record<string, number | string | boolean> = {
+  dLoss: history.history.d_loss.at(-1) ?? Number.NaN,
+  gLoss: history.history.g_loss.at(-1) ?? Number.NaN,
+};
+classifier ??= await loadClassifier(args.name);
+if (classifier) {
+  const result = await score(classifier, new ax.Generator(args.seed + 1));
+  Object.assign(metrics, result);
+  console.log(`${describe(result)} (targets: score ≥ 9.0, each digit 7-13%)`);
+  if (!result.digitsBalanced && !args.smoke)
+    console.warn(`${args.name}: some digit is outside 7-13% of the samples`);
+}
+report(args, metrics, classifier ? { key: 'inceptionScore', atLeast: 9 } : undefined);
+
+/** Scores `count` samples of the generator (in eval mode) with the classifier. */
+async function score(classifier: Module, noise: ax.Generator) {
+  const count = args.smoke ? 200 : 10_000;
+  const probs = await classProbabilities(classifier, count, (_, n) =>
+    model.sample(n, undefined, { generator: noise }),
+  );
+  const shares = classShares(predictedClasses(probs));
+  return {
+    inceptionScore: inceptionScore(probs),
+    minDigitShare: Math.min(...shares),
+    maxDigitShare: Math.max(...shares),
+    digitsBalanced: shares.every((s) => s >= 0.07 && s <= 0.13),
+    digitShares: shares.map((s) => `${(100 * s).toFixed(1)}%`).join(' '),
+    samples: count,
+  };
+}
+
+function describe(r: Awaited<ReturnType<typeof score>>): string {
+  return `MNIST inception score ${r.inceptionScore.toFixed(3)} over ${r.samples} samples; digit shares 0-9: ${r.digitShares}`;
+}
