@@ -1,6 +1,6 @@
 /**
  * The main job (`pnpm start`): a multilayer perceptron learns to read handwritten digits. It
- * trains on the MNIST images that ship with the project for about a minute on two CPU cores,
+ * trains on the MNIST images that ship with the project for about 15 seconds on two CPU cores,
  * showing fit's progress bar, prints the test accuracy (about 97-98%), and saves the trained model
  * (out/mnist-mlp.axon, loadable with `load` from @axon/layers) and its training curves
  * (out/mnist-mlp-curves.png and .svg).
