@@ -104,10 +104,11 @@ async function score(classifier: Module, noise: ax.Generator) {
     model.sample(n, Array.from(requested.subarray(start, start + n)), { generator: noise }),
   );
   const predicted = predictedClasses(probs);
-  const perDigit = new Array<number>(10).fill(0);
-  for (let i = 0; i < count; i++) if (predicted[i] === requested[i]) perDigit[requested[i]] += 10 / count;
+  const hits = new Array<number>(10).fill(0);
+  for (let i = 0; i < count; i++) if (predicted[i] === requested[i]) hits[requested[i]]++;
+  const perDigit = hits.map((h) => h / (count / 10));
   return {
-    agreement: perDigit.reduce((a, b) => a + b, 0) / 10,
+    agreement: hits.reduce((a, b) => a + b, 0) / count,
     worstDigitAgreement: Math.min(...perDigit),
     digitAgreement: perDigit.map((a) => `${(100 * a).toFixed(1)}%`).join(' '),
     samples: count,
