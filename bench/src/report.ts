@@ -33,25 +33,39 @@ export interface CaseResult {
 const fmt = (x: number | undefined, digits: number) => (x === undefined ? '—' : x.toFixed(digits));
 const fmtMs = (ms: number) => (ms >= 100 ? ms.toFixed(0) : ms >= 10 ? ms.toFixed(1) : ms.toFixed(2));
 
+/** Axon's speed-up column: '(base)' on Axon's own row. */
+const speedupCell = (lib: LibName, r: LibResult) =>
+  lib === 'axon' ? '(base)' : r.axonSpeedup === undefined ? '—' : `${r.axonSpeedup.toFixed(2)}×`;
+
+/**
+ * The rows of one case: one per library (`cells` gives the columns after case and impl), then one
+ * per skipped library; the case's name only on its first row.
+ */
+function caseRows(
+  c: CaseResult,
+  columns: number,
+  cells: (lib: LibName, r: LibResult) => string[],
+): string[][] {
+  const rows: string[][] = [];
+  const label = () => (rows.length === 0 ? c.name : '');
+  for (const [lib, r] of Object.entries(c.results) as [LibName, LibResult][])
+    rows.push([label(), lib, ...cells(lib, r)]);
+  for (const [lib, why] of Object.entries(c.skipped)) {
+    rows.push([label(), lib, `skipped: ${why}`, ...new Array<string>(columns - 3).fill('')]);
+  }
+  return rows;
+}
+
 export function formatTable(cases: readonly CaseResult[]): string {
   const header = ['case', 'impl', 'median ms', 'GFLOP/s', 'Axon speed-up', 'rel. diff'];
-  const rows: string[][] = [];
-  for (const c of cases) {
-    let first = true;
-    const label = () => {
-      const s = first ? c.name : '';
-      first = false;
-      return s;
-    };
-    for (const [lib, r] of Object.entries(c.results) as [LibName, LibResult][]) {
-      const speedup =
-        lib === 'axon' ? '(base)' : r.axonSpeedup === undefined ? '—' : `${r.axonSpeedup.toFixed(2)}×`;
-      const diff = r.relDiffVsAxon === undefined ? '' : r.relDiffVsAxon.toExponential(0);
-      rows.push([label(), lib, fmtMs(r.medianMs), fmt(r.gflops, 2), speedup, diff]);
-    }
-    for (const [lib, why] of Object.entries(c.skipped))
-      rows.push([label(), lib, `skipped: ${why}`, '', '', '']);
-  }
+  const rows = cases.flatMap((c) =>
+    caseRows(c, header.length, (lib, r) => [
+      fmtMs(r.medianMs),
+      fmt(r.gflops, 2),
+      speedupCell(lib, r),
+      r.relDiffVsAxon === undefined ? '' : r.relDiffVsAxon.toExponential(0),
+    ]),
+  );
   return layout(header, rows);
 }
 
@@ -90,37 +104,20 @@ export function formatPeersTable(cases: readonly CaseResult[]): string {
     '3 steps',
     'loss 1',
   ];
-  const rows: string[][] = [];
-  for (const c of cases) {
-    let first = true;
-    const label = () => {
-      const s = first ? c.name : '';
-      first = false;
-      return s;
-    };
-    for (const [lib, r] of Object.entries(c.results) as [LibName, LibResult][]) {
-      const speedup =
-        lib === 'axon' ? '(base)' : r.axonSpeedup === undefined ? '—' : `${r.axonSpeedup.toFixed(2)}×`;
-      const rate =
-        r.throughput !== undefined
-          ? `${fmtRate(r.throughput)} ${c.unit ?? ''}`
-          : r.gflops !== undefined
-            ? `${r.gflops.toFixed(1)} GFLOP/s`
-            : '—';
-      rows.push([
-        label(),
-        lib,
-        fmtMs(r.medianMs),
-        rate,
-        speedup,
-        r.relDiffVsAxon === undefined ? '' : r.relDiffVsAxon.toExponential(0),
-        r.relDiffSteps === undefined ? '' : r.relDiffSteps.toExponential(0),
-        r.firstLoss === undefined ? '' : r.firstLoss.toFixed(4),
-      ]);
-    }
-    for (const [lib, why] of Object.entries(c.skipped))
-      rows.push([label(), lib, `skipped: ${why}`, '', '', '', '', '']);
-  }
+  const rows = cases.flatMap((c) =>
+    caseRows(c, header.length, (lib, r) => [
+      fmtMs(r.medianMs),
+      r.throughput !== undefined
+        ? `${fmtRate(r.throughput)} ${c.unit ?? ''}`
+        : r.gflops !== undefined
+          ? `${r.gflops.toFixed(1)} GFLOP/s`
+          : '—',
+      speedupCell(lib, r),
+      r.relDiffVsAxon === undefined ? '' : r.relDiffVsAxon.toExponential(0),
+      r.relDiffSteps === undefined ? '' : r.relDiffSteps.toExponential(0),
+      r.firstLoss === undefined ? '' : r.firstLoss.toFixed(4),
+    ]),
+  );
   return layout(header, rows);
 }
 
