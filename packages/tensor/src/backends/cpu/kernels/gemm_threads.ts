@@ -20,10 +20,12 @@ import { decodeBase64, simdSupported, type WasmExports } from './wasm_module';
  *
  * Lifecycle. Nothing starts until a product is large enough (THREAD_MIN_WORK multiply-adds) and
  * more than one thread is allowed. Workers start in the background and join once ready (the
- * caller never waits for a start), are `unref`'d (they never keep the process alive), and are
- * stopped by `setNumThreads(1)`. Threads: `setNumThreads(n)`, or `AXON_NUM_THREADS`, default half
- * the logical cores (at most 4; see defaultThreads). Node only (it blocks the calling thread in `Atomics.wait`, which a
- * browser's main thread may not); elsewhere everything runs on the calling thread.
+ * caller never waits for a start) and are `unref`'d (they never keep the process alive). A lower
+ * `setNumThreads` leaves the extra ones asleep rather than stopping them: a slot is never handed
+ * to a new worker while an old one may still be waking on it. Threads: `setNumThreads(n)`, or
+ * `AXON_NUM_THREADS`, default half the logical cores (at most 4; see defaultThreads). Node only
+ * (it blocks the calling thread in `Atomics.wait`, which a browser's main thread may not);
+ * elsewhere everything runs on the calling thread.
  */
 
 /** Multiply-adds (m·n·k over the batch) below which waking workers costs more than it saves. */
@@ -38,10 +40,9 @@ const SEQ = 0; // bumped by the caller to hand over work
 const DONE = 1; // set to SEQ by the worker when its tasks are done
 const READY = 2; // 1 once the worker has instantiated the module
 const FAILED = 3; // 1 if a task threw (the caller redoes that worker's share)
-const STOP = 4; // 1: leave the loop
-const PARAMS = 5; // k, lda, ldb, ldc, transA, transB, accumulate, scratch
-const COUNT = 13; // number of tasks
-const TASKS = 14; // then COUNT × (a, b, c, m, n)
+const PARAMS = 4; // k, lda, ldb, ldc, transA, transB, accumulate, scratch
+const COUNT = 12; // number of tasks
+const TASKS = 13; // then COUNT × (a, b, c, m, n)
 const TASK_INTS = 5;
 const MAX_TASKS = 512;
 const SLOT = TASKS + MAX_TASKS * TASK_INTS;
@@ -57,7 +58,6 @@ let seen = 0;
 for (;;) {
   Atomics.wait(c, ${SEQ}, seen);
   seen = Atomics.load(c, ${SEQ});
-  if (Atomics.load(c, ${STOP}) === 1) break;
   try {
     const [k, lda, ldb, ldc, tA, tB, acc, scratch] = c.subarray(${PARAMS}, ${PARAMS + 8});
     for (let t = 0, o = ${TASKS}; t < c[${COUNT}]; t++, o += ${TASK_INTS}) {
@@ -124,7 +124,7 @@ function threadsFromEnv(): number {
 
 /**
  * Sets how many threads the CPU backend's large float32 products use (the calling thread
- * included): 1 runs everything on the calling thread and stops the workers. Default: half the
+ * included): 1 runs everything on the calling thread (started workers stay asleep). Default: half the
  * logical cores, at most 4, or `AXON_NUM_THREADS`. Results are the same bits for every setting.
  */
 export function setNumThreads(n: number): void {
@@ -132,35 +132,21 @@ export function setNumThreads(n: number): void {
     throw new ValueError(`setNumThreads: expected an integer from 1 to ${MAX_THREADS}, got ${String(n)}`);
   }
   threads = n;
-  if (pool) {
-    // Stop the workers beyond the new count (all of them for 1).
-    for (let w = n - 1; w < pool.workers.length; w++) stopWorker(pool, w);
-    pool.workers.length = Math.min(pool.workers.length, n - 1);
-  }
 }
 
 /** The number of threads large products use (see setNumThreads), and how many workers are ready. */
 export function getNumThreads(): { threads: number; readyWorkers: number; reason?: string } {
-  const readyWorkers = pool ? readyCount(pool) : 0;
-  return poolFailed ? { threads, readyWorkers, reason: poolFailed } : { threads, readyWorkers };
+  const ready = pool ? readyWorkers(pool).length : 0;
+  return poolFailed ? { threads, readyWorkers: ready, reason: poolFailed } : { threads, readyWorkers: ready };
 }
 
-function stopWorker(p: Pool, w: number): void {
-  const worker = p.workers[w];
-  if (!worker) return;
-  const slot = p.control.subarray(w * SLOT, (w + 1) * SLOT);
-  Atomics.store(slot, STOP, 1);
-  Atomics.add(slot, SEQ, 1);
-  Atomics.notify(slot, SEQ);
-  p.workers[w] = null;
-}
-
-function readyCount(p: Pool): number {
-  let n = 0;
-  for (let w = 0; w < p.workers.length; w++) {
-    if (p.workers[w] && Atomics.load(p.control, w * SLOT + READY) === 1) n++;
+/** The workers that take part now: the ready ones among the first threads − 1. */
+function readyWorkers(p: Pool): number[] {
+  const ready: number[] = [];
+  for (let w = 0; w < Math.min(threads - 1, p.workers.length); w++) {
+    if (p.workers[w] && Atomics.load(p.control, w * SLOT + READY) === 1) ready.push(w);
   }
-  return n;
+  return ready;
 }
 
 /** The pool, created on first use; null where threads cannot run here. */
@@ -239,10 +225,7 @@ export function threadedGemmBatch(
   const p = getPool();
   if (!p) return false;
   startWorkers(p);
-  const ready: number[] = [];
-  for (let w = 0; w < p.workers.length; w++) {
-    if (p.workers[w] && Atomics.load(p.control, w * SLOT + READY) === 1) ready.push(w);
-  }
+  const ready = readyWorkers(p);
   const participants = 1 + ready.length;
   const batches = aIndex.length;
 
