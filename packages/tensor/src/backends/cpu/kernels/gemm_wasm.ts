@@ -207,8 +207,9 @@ const align16 = (bytes: number) => Math.ceil(bytes / 16) * 16;
 /**
  * Batched float32 product on the WebAssembly gemm: for each t, the [m, n] block t of `y` becomes
  * op(A_t) · op(B_t), where A_t is matrix `aIndex[t]` of `a` (m·k elements each) and B_t matrix
- * `bIndex[t]` of `b`. Both inputs are copied in once (a broadcast matrix is not repeated), the
- * output copied out once. Returns false, having written nothing, when no memory could be had.
+ * `bIndex[t]` of `b` (with `accumulate`, y += the products). Both inputs are copied in once (a
+ * broadcast matrix is not repeated), the output copied out once. Returns false, having written
+ * nothing, when no memory could be had.
  */
 export function wasmGemmBatch(
   a: Float32Array,
@@ -221,11 +222,12 @@ export function wasmGemmBatch(
   k: number,
   transA: boolean,
   transB: boolean,
+  accumulate = false,
 ): boolean {
   if (!load()) return false;
   if (y.length === 0) return true;
   if (wantsThreads(aIndex.length * m * n * k)) {
-    if (threadedGemmBatch(a, b, y, aIndex, bIndex, m, n, k, transA, transB)) return true;
+    if (threadedGemmBatch(a, b, y, aIndex, bIndex, m, n, k, transA, transB, accumulate)) return true;
   }
   // The scratch size is a pure function of the sizes; any instance's export computes it.
   const probe = current ?? workspace(MIN_BYTES);
@@ -239,6 +241,7 @@ export function wasmGemmBatch(
   const { f32, exports } = ws;
   f32.set(a, aPtr >> 2);
   f32.set(b, bPtr >> 2);
+  if (accumulate) f32.set(y, cPtr >> 2);
   const aBytes = m * k * 4;
   const bBytes = k * n * 4;
   const yBytes = m * n * 4;
@@ -258,7 +261,7 @@ export function wasmGemmBatch(
       tA,
       tB,
       0,
-      0,
+      accumulate ? 1 : 0,
     );
   }
   y.set(f32.subarray(cPtr >> 2, (cPtr >> 2) + y.length));
@@ -287,43 +290,7 @@ export function wasmGemm(
   accumulate = false,
 ): boolean {
   if (!useWasmGemm(m, n, k)) return false;
-  if (m === 0 || n === 0) return true;
-  if (wantsThreads(m * n * k)) {
-    const a1 = a.subarray(aOff, aOff + m * k);
-    const b1 = b.subarray(bOff, bOff + k * n);
-    const y = c.subarray(cOff, cOff + m * n);
-    if (threadedGemmBatch(a1, b1, y, [0], [0], m, n, k, transA, transB, accumulate)) return true;
-  }
-  const probe = current ?? workspace(MIN_BYTES);
-  if (!probe) return false;
-  const scratch = align16(probe.exports.scratchBytes(m, n, k));
-  const aLen = m * k;
-  const bLen = k * n;
-  const cLen = m * n;
-  const aPtr = scratch;
-  const bPtr = aPtr + align16(aLen * 4);
-  const cPtr = bPtr + align16(bLen * 4);
-  const ws = workspace(cPtr + cLen * 4);
-  if (!ws) return false;
-  const { f32, exports } = ws;
-  f32.set(a.subarray(aOff, aOff + aLen), aPtr >> 2);
-  f32.set(b.subarray(bOff, bOff + bLen), bPtr >> 2);
-  if (accumulate) f32.set(c.subarray(cOff, cOff + cLen), cPtr >> 2);
-  exports.gemm(
-    aPtr,
-    bPtr,
-    cPtr,
-    m,
-    n,
-    k,
-    transA ? m : k,
-    transB ? k : n,
-    n,
-    transA ? 1 : 0,
-    transB ? 1 : 0,
-    0,
-    accumulate ? 1 : 0,
-  );
-  c.set(f32.subarray(cPtr >> 2, (cPtr >> 2) + cLen), cOff);
-  return true;
+  const a1 = a.subarray(aOff, aOff + m * k);
+  const b1 = b.subarray(bOff, bOff + k * n);
+  return wasmGemmBatch(a1, b1, c.subarray(cOff, cOff + m * n), [0], [0], m, n, k, transA, transB, accumulate);
 }
