@@ -87,6 +87,11 @@ describe("torch's gradients", () => {
     const x = f64([-1, 0, 2, 0, -0.5, 0.5], [2, 3]);
     const ones = (f: (v: Tensor) => Tensor) => Array.from(grad((v: Tensor) => sum(f(v)))(x)[0].dataSync());
     expect(ones(relu)).toEqual([0, 0, 1, 0, 0, 1]);
+    // A NaN input passes the gradient on and -0 does not, as torch's threshold_backward (self <= 0 → 0).
+    const special = f64([Number.NaN, -0, 3], [3]);
+    expect(
+      Array.from(grad((v: Tensor) => sum(mul(relu(v), f64([2, 2, 2], [3]))))(special)[0].dataSync()),
+    ).toEqual([2, 0, 2]);
     close(
       ones((v) => leakyRelu(v, 0.3)),
       [0.3, 0.3, 1, 0.3, 0.3, 1],

@@ -73,7 +73,10 @@ export const COMPARISON_OPS: ReadonlySet<BinaryOp> = new Set([
   'or',
 ]);
 
-/** `out = cond ? a : b`, inputs [cond (bool), a, b] broadcast together; a and b share a dtype. */
+/**
+ * `out = cond ? a : b`, inputs [cond, a, b] broadcast together; a and b share a dtype. `cond` is bool
+ * from `where`, any dtype from `whereNonzero`: a kernel selects `a` wherever cond ≠ 0 (NaN included).
+ */
 export const Where = 'Where';
 
 /**

@@ -19,6 +19,7 @@ import {
   sub,
   tensor,
   where,
+  whereNonzero,
 } from './helpers';
 
 const close = (a: ArrayLike<number>, b: ArrayLike<number>, tol = 1e-6) => {
@@ -73,6 +74,9 @@ describe('binary ops with broadcasting', () => {
     expect(Array.from(where(m, a, tensor([-1])).dataSync())).toEqual([-1, 5, 3]);
     expect(eq(tensor([1, 2]), tensor([1, 3])).arraySync()).toEqual([true, false]);
     expect(() => where(a, a, a)).toThrow(DTypeError);
+    // whereNonzero takes any dtype: nonzero (NaN included) picks a, ±0 picks b.
+    const cond = tensor([0, -0, Number.NaN, -2]);
+    expect(Array.from(whereNonzero(cond, tensor([1, 2, 3, 4]), 9).dataSync())).toEqual([9, 9, 3, 4]);
   });
 
   it('maximum propagates NaN and pow handles tensor exponents', () => {

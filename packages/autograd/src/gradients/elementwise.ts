@@ -18,6 +18,7 @@ import {
   sub,
   type Tensor,
   where,
+  whereNonzero,
   zerosLike,
 } from '@axon/tensor';
 import { registerGradient } from '../registry';
@@ -56,8 +57,8 @@ registerGradient<kernels.UnaryAttrs>(kernels.Unary, ([dy], { inputs: [x], output
     case 'sigmoid':
       return [mul(dy, mul(y, sub(1, y)))];
     case 'relu':
-      // relu'(0) = 0, as in torch.
-      return [where(lt(0, x), dy, 0)];
+      // Selected by the output: relu'(0) = 0 and a NaN input passes dy, as torch's threshold_backward.
+      return [whereNonzero(y, dy, 0)];
     case 'erf':
       return [mul(dy, mul(exp(neg(square(x))), TWO_OVER_SQRT_PI))];
     case 'sign':
@@ -102,10 +103,11 @@ registerGradient<kernels.BinaryAttrs>(kernels.Binary, ([dy], { inputs: [a, b], o
   }
 });
 
+// whereNonzero: `cond` may be a float tensor (see the relu case), not only a bool mask.
 registerGradient(kernels.Where, ([dy], { inputs: [cond, a, b] }) => [
   null,
-  unbroadcast(where(cond, dy, 0), a.shape),
-  unbroadcast(where(cond, 0, dy), b.shape),
+  unbroadcast(whereNonzero(cond, dy, 0), a.shape),
+  unbroadcast(whereNonzero(cond, 0, dy), b.shape),
 ]);
 
 registerGradient(kernels.Cast, ([dy], { inputs: [x] }) => [isFloat(x.dtype) ? cast(dy, x.dtype) : null]);

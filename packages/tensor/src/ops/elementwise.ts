@@ -110,6 +110,19 @@ export const where = op((cond: Tensor, a: TensorLike, b: TensorLike): Tensor => 
 });
 
 /**
+ * `cond ≠ 0 ? a : b` elementwise for a `cond` of any dtype (NaN counts as nonzero): the Where
+ * kernel without the bool mask that `where` asks users for. Gradient formulas use it to select by
+ * a tensor they already hold instead of making a mask in a pass of its own: relu's by its output,
+ * which is nonzero exactly where the input was positive or NaN (torch's threshold_backward).
+ */
+export const whereNonzero = op((cond: Tensor, a: TensorLike, b: TensorLike): Tensor => {
+  assertTensor('whereNonzero', cond, 'cond');
+  const [ta, tb] = operands('whereNonzero', a, b);
+  broadcastShapes('whereNonzero', broadcastShapes('whereNonzero', cond.shape, ta.shape), tb.shape);
+  return run(Where, [cond, ta, tb]);
+});
+
+/**
  * Limits values to [min, max] (either bound optional). Written with `where` so the gradient
  * passes wherever min <= x <= max, bounds included, as torch.clamp's does.
  */
