@@ -223,7 +223,7 @@ describe('Cast', () => {
     await compare([{ shape: [specials.length], data: specials }], (x) => cast(x, 'int32'), { exact: true });
     await compare([{ shape: [7, 13] }], (x) => cast(x, 'int32'), { exact: true });
   });
-  it('→ bool is x != 0 (NaN is false, as on the cpu)', async () => {
+  it('→ bool is x != 0 (NaN is true, as on the cpu and in torch)', async () => {
     await compare([{ shape: [specials.length], data: specials }], (x) => cast(x, 'bool'), { exact: true });
     await compare([{ shape: [11], dtype: 'int32' }], (x) => cast(x, 'bool'), { exact: true });
   });

@@ -60,8 +60,8 @@ export function assertDTypeName(op: string, dtype: unknown): DType {
 export function toTypedArray(values: ArrayLike<number>, dtype: DType): TypedArray {
   const out = allocate(dtype, values.length);
   if (dtype === 'bool') {
-    // Nonzero is true; NaN is false (as the gpu backend's cast; torch calls NaN true).
-    for (let i = 0; i < values.length; i++) out[i] = +(Math.abs(values[i]) > 0);
+    // Nonzero is true, NaN included (as torch: bool(nan) is True); ±0 is false.
+    for (let i = 0; i < values.length; i++) out[i] = +(values[i] !== 0);
   } else if (dtype === 'int32') {
     // Truncate toward zero, like a C cast (and torch's `.int()`), instead of Int32Array's wrap-around.
     for (let i = 0; i < values.length; i++) out[i] = Math.trunc(values[i]);

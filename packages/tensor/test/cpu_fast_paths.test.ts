@@ -151,7 +151,7 @@ describe('cpu branch-free loops', () => {
     expect(Object.is(relu(x).dataSync()[3], 0)).toBe(true); // -0 gives +0, as Math.max(-0, 0)
     expect(bits(step(x))).toEqual([0, 0, 0, 0, 0, 1, 1, 1]);
     expect(bits(sign(x))).toEqual([0, -1, -1, 0, 0, 1, 1, 1]);
-    expect(bits(logicalNot(x))).toEqual([1, 0, 0, 1, 1, 0, 0, 0]); // NaN casts to false first
+    expect(bits(logicalNot(x))).toEqual([0, 0, 0, 1, 1, 0, 0, 0]); // NaN casts to true first, as in torch
     expect(bits(relu(x.cast('float64')))).toEqual(bits(relu(x)));
   });
 

@@ -6,7 +6,8 @@ import { kernelSource } from '../codegen';
  * Each target dtype as an expression of `v`, matching the CPU's `toTypedArray`:
  * - int32 truncates toward zero, then wraps like Int32Array (NaN and ±Infinity give 0; past
  *   ±2^31 a float32 is a multiple of 256, so the wrap is exact in float32);
- * - bool is `v != 0`, with NaN giving false (JavaScript's truthiness, as on the CPU);
+ * - bool is `v != 0`, NaN included (true, as torch and the CPU; spelled out as `v != v` too, so a
+ *   compiler that assumes no NaN cannot fold it away);
  * - float32 copies.
  */
 const TO_INT32 =
@@ -19,7 +20,7 @@ const TO_INT32 =
 export const castKernel: KernelFunc<kernels.CastAttrs, GpuBackend> = ({ inputs: [x], attrs, backend }) => {
   const { dtype } = attrs;
   let body: string;
-  if (dtype === 'bool') body = 'return (v != 0.0 && v == v ? 1.0 : 0.0);';
+  if (dtype === 'bool') body = 'return (v != 0.0 || v != v ? 1.0 : 0.0);';
   else if (dtype === 'int32' && x.dtype === 'float32') body = TO_INT32;
   else body = 'return v;';
   const source = kernelSource(['x'], `const v = x[this.thread.x];\n  ${body}`);
