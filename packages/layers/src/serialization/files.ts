@@ -94,6 +94,21 @@ export async function save(model: AnyModule, path: string, options?: ToBytesOpti
   } catch (e) {
     throw new ModelFileError(path, `cannot save the model: ${(e as Error).message}`, { cause: e });
   }
+  try {
+    await writeFileAtomic(path, bytes);
+  } catch (e) {
+    throw new ModelFileError(path, `cannot save the model: ${(e as Error).message}`, { cause: e });
+  }
+}
+
+/**
+ * Writes `bytes` to `path` as `save` writes a model file (Node only): to
+ * `<path>.tmp-<pid>-<random>`, flushed, then renamed over `path`, so a failure or a crash part way
+ * leaves any earlier file at `path` as it was; the temporary file is removed on failure, and one
+ * left by a killed process is removed by the next write to `path`. Other packages' files (ONNX,
+ * safetensors) use it too. Throws the file system's error; callers name the file and the task.
+ */
+export async function writeFileAtomic(path: string, bytes: Uint8Array): Promise<void> {
   const fs = await nodeFs(path);
   await sweepStaleTemps(fs, path);
   const tmp = `${path}.tmp-${processId()}-${randomSuffix()}`;
@@ -113,7 +128,7 @@ export async function save(model: AnyModule, path: string, options?: ToBytesOpti
     await fs.rename(tmp, path);
   } catch (e) {
     await fs.rm(tmp, { force: true }).catch(() => {});
-    throw new ModelFileError(path, `cannot save the model: ${(e as Error).message}`, { cause: e });
+    throw e;
   } finally {
     inFlight.delete(tmp);
   }

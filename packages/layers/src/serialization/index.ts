@@ -1,4 +1,4 @@
-export { load, save } from './files';
+export { load, save, writeFileAtomic } from './files';
 export {
   FORMAT_VERSION,
   fromBytes,
