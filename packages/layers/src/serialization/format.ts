@@ -297,6 +297,43 @@ function checkChecksum(
   );
 }
 
+/** A function that throws the ModelFileError of `source`. */
+function failWith(source: string): (reason: string, cause?: unknown) => never {
+  return (reason, cause) => {
+    throw new ModelFileError(source, reason, cause === undefined ? undefined : { cause });
+  };
+}
+
+/**
+ * Checks the magic bytes and the header's extent, and parses the header: where the blob starts,
+ * and the parsed JSON or the error that parsing it gave (reported by the caller, when it chooses).
+ */
+function readPreamble(
+  fail: (reason: string) => never,
+  bytes: Uint8Array,
+): { blobStart: number; parsed: unknown; parseError: unknown } {
+  if (!(bytes instanceof Uint8Array))
+    fail(`expected the file's bytes as a Uint8Array, got ${jsonSnippet(bytes)}`);
+  if (bytes.length < MAGIC.length || MAGIC.some((b, i) => bytes[i] !== b)) {
+    fail('not an Axon model file (it does not start with the magic bytes "AXON")');
+  }
+  if (bytes.length < PREAMBLE) {
+    fail(`truncated header (expected at least ${PREAMBLE} bytes, got ${bytes.length})`);
+  }
+  const headerLength = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(4, true);
+  const blobStart = PREAMBLE + headerLength;
+  if (bytes.length < blobStart) fail(`truncated header (expected ${blobStart} bytes, got ${bytes.length})`);
+  let parsed: unknown;
+  let parseError: unknown = null;
+  try {
+    const text = new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(PREAMBLE, blobStart));
+    parsed = JSON.parse(text);
+  } catch (e) {
+    parseError = e;
+  }
+  return { blobStart, parsed, parseError };
+}
+
 /**
  * Reads a model file's bytes: checks them (checksum, header, every tensor's extent against the
  * blob), rebuilds the model from its spec (through the layer registry, so every layer's package
@@ -308,33 +345,11 @@ export function fromBytes<M extends AnyModule = Module>(
   bytes: Uint8Array,
   source: string = DEFAULT_SOURCE,
 ): LoadedModel<M> {
-  const fail = (reason: string, cause?: unknown): never => {
-    throw new ModelFileError(source, reason, cause === undefined ? undefined : { cause });
-  };
-  if (!(bytes instanceof Uint8Array))
-    fail(`expected the file's bytes as a Uint8Array, got ${jsonSnippet(bytes)}`);
-  if (bytes.length < MAGIC.length || MAGIC.some((b, i) => bytes[i] !== b)) {
-    fail('not an Axon model file (it does not start with the magic bytes "AXON")');
-  }
-  if (bytes.length < PREAMBLE) {
-    fail(`truncated header (expected at least ${PREAMBLE} bytes, got ${bytes.length})`);
-  }
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const headerLength = view.getUint32(4, true);
-  const blobStart = PREAMBLE + headerLength;
-
-  if (bytes.length < blobStart) fail(`truncated header (expected ${blobStart} bytes, got ${bytes.length})`);
+  const fail = failWith(source);
   // The header is parsed first only to learn the format version (format 1 has no checksum); any
   // problem with it is reported after the checksum has been checked, since a corrupt byte
   // explains it best.
-  let parsed: unknown;
-  let parseError: unknown = null;
-  try {
-    const text = new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(PREAMBLE, blobStart));
-    parsed = JSON.parse(text);
-  } catch (e) {
-    parseError = e;
-  }
+  const { blobStart, parsed, parseError } = readPreamble(fail, bytes);
   const fields = (typeof parsed === 'object' && parsed !== null ? parsed : {}) as Record<string, unknown>;
   const blobLength = isNonNegInt(fields.blobLength) ? fields.blobLength : null;
   const version = fields.version;
@@ -408,4 +423,49 @@ export function fromBytes<M extends AnyModule = Module>(
   const extra: LoadedModel<M>['extra'] = { tensors: extraTensors };
   if ('extra' in header) extra.json = header.extra;
   return { model, extra };
+}
+
+/** What {@link inspectModelFile} reads from a model file without rebuilding the model. */
+export interface ModelFileInspection {
+  /** The header, checked for structure (format, version, model spec, tensor entries). */
+  header: ModelFileHeader;
+  /**
+   * 'ok'; 'mismatch' when the recorded CRC-32 differs from the contents' (the file was damaged or
+   * changed after it was written, or is truncated); 'absent' for format 1, which has none.
+   */
+  checksum: 'ok' | 'mismatch' | 'absent';
+  /** The CRC-32 the file records and the one its contents give, as 8 hex digits (when there is one). */
+  storedChecksum?: string;
+  actualChecksum?: string;
+  /** The file's length, and the length its header implies. */
+  byteLength: number;
+  expectedLength: number;
+}
+
+/**
+ * Reads a model file's header and checks its checksum without rebuilding the model or reading a
+ * tensor: for tools that describe a file (`axon info`), including one that `fromBytes` refuses
+ * because its checksum no longer matches. A file whose header cannot be read (not an Axon file, a
+ * truncated or malformed header) is a ModelFileError naming `source`.
+ */
+export function inspectModelFile(bytes: Uint8Array, source: string = DEFAULT_SOURCE): ModelFileInspection {
+  const fail = failWith(source);
+  const { blobStart, parsed, parseError } = readPreamble(fail, bytes);
+  if (parseError !== null) fail(`header is not valid JSON (${(parseError as Error).message})`, parseError);
+  const header = checkHeader(fail, parsed);
+  const hasChecksum = header.version >= CHECKSUM_SINCE;
+  const expectedLength = blobStart + header.blobLength + (hasChecksum ? CHECKSUM_BYTES : 0);
+  const lengths = { byteLength: bytes.length, expectedLength };
+  if (!hasChecksum) return { header, checksum: 'absent', ...lengths };
+  if (bytes.length < blobStart + CHECKSUM_BYTES) return { header, checksum: 'mismatch', ...lengths };
+  const end = bytes.length - CHECKSUM_BYTES;
+  const stored = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(end, true);
+  const actual = crc32(bytes.subarray(0, end));
+  return {
+    header,
+    checksum: stored === actual ? 'ok' : 'mismatch',
+    storedChecksum: formatCrc32(stored),
+    actualChecksum: formatCrc32(actual),
+    ...lengths,
+  };
 }

@@ -1,0 +1,69 @@
+/**
+ * The `.axon` files the commands read and write. `axon train` saves beside the weights a note of
+ * how the model was trained (the family, the data set, the options, the test logs), in the file's
+ * extra JSON under `cli`; `eval` and `sample` read it to know what the model is. A file saved by
+ * another program (an example) has no note: its family is guessed from the model's class
+ * (families.ts, `readsClass`). A missing file is named as such, before anything is parsed.
+ */
+import { readFile } from 'node:fs/promises';
+import { fromBytes, layerNameOf, type Module } from '@axon/layers';
+import type { Logs } from '@axon/train';
+import { type DataSetName, isDataSetName } from './data_sets';
+import { CliError } from './errors';
+import { type FamilyName, family, familyOfClass, isFamilyName } from './families';
+
+/** How `axon train` made a model: saved in the file as `extra.cli`. */
+export interface TrainingNote {
+  family: FamilyName;
+  data: DataSetName;
+  epochs: number;
+  batchSize: number;
+  lr: number;
+  seed: number;
+  limit: number | null;
+  backend: string;
+  /** The last epoch's evaluation on the test split (the keys without their `val_` prefix). */
+  test: Logs;
+}
+
+/** The note in a file's extra JSON, when it is one this CLI wrote (and still knows the family and data set of). */
+export function trainingNote(extraJson: unknown): TrainingNote | undefined {
+  const note = (extraJson as { cli?: Partial<TrainingNote> } | undefined)?.cli;
+  if (!note || !isFamilyName(note.family) || !isDataSetName(note.data)) return undefined;
+  return note as TrainingNote;
+}
+
+/** The file's bytes; a missing path or a folder is a CliError naming it. */
+export async function readModelBytes(path: string): Promise<Uint8Array> {
+  try {
+    return new Uint8Array(await readFile(path));
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new CliError(`${path}: no such file`);
+    if (code === 'EISDIR') throw new CliError(`${path}: is a directory, not a model file`);
+    throw new CliError(`${path}: cannot read the file: ${(e as Error).message}`, { cause: e });
+  }
+}
+
+export interface OpenedModel {
+  model: Module;
+  family: FamilyName;
+  /** The data set the model was trained on (the family's default without a note). */
+  data: DataSetName;
+  note: TrainingNote | undefined;
+}
+
+/** Loads the model in `path` and finds its family; a file no family reads is a CliError. */
+export async function openModel(path: string): Promise<OpenedModel> {
+  const { model, extra } = fromBytes(await readModelBytes(path), path);
+  const note = trainingNote(extra.json);
+  // The registered name, as the file spells it (a bundler may rename the class itself).
+  const className = layerNameOf(model);
+  const name = note?.family ?? familyOfClass(className);
+  if (!name) {
+    throw new CliError(
+      `${path}: a ${className} model, which no model family of this CLI reads (see \`axon train --help\`)`,
+    );
+  }
+  return { model, family: name, data: note?.data ?? family(name).data, note };
+}
