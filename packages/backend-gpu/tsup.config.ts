@@ -7,6 +7,9 @@ export default defineConfig({
   sourcemap: true,
   clean: true,
   target: 'es2022',
+  // Classes keep their names in the bundle (esbuild would rename some to _Name), so summaries and
+  // error messages that print constructor.name read the same built as from the sources.
+  keepNames: true,
   // gpu.js stays a runtime dependency (it loads optional native `gl` itself).
   external: ['gpu.js'],
 });
