@@ -46,6 +46,8 @@ export interface ModelFamily {
   sample?: Sampler;
   /** The inputs `info` traces for output shapes (default: one zero example of the data set). */
   summaryInputs?: (model: Module) => Tensor[];
+  /** What `axon export --onnx` exports (default: the model itself; a GAN: its generator). */
+  onnxModule?: (model: Module) => Module;
 }
 
 const MNIST_CLASSES = { inChannels: 1, numClasses: 10 } as const;
@@ -91,6 +93,8 @@ function dcgan(
     inputs: toTanhRange,
     sample: ganSamples,
     summaryInputs: ganInputs,
+    // The GAN's forward is its generator's: the part that serves (the critic only trains).
+    onnxModule: (model) => (model as GAN).generator,
   };
 }
 

@@ -5,14 +5,16 @@
  * executable around it.
  *
  * Exit codes: 0 ok (and --help, --version); 1 the command failed (a missing or corrupt file, a
- * model that cannot sample, an error while training); 2 a usage error (an unknown command, model,
- * option or data set, a bad option value, a missing argument), each reported as `axon: ...` or
- * commander's `error: ...` on stderr, followed by a pointer to --help.
+ * model that cannot sample, weights that do not fit the model, an error while training); 2 a usage
+ * error (an unknown command, model, option or data set, a bad option value, a missing argument),
+ * each reported as `axon: ...` or commander's `error: ...` on stderr, followed by a pointer to --help.
  */
 import { createRequire } from 'node:module';
 import { Command, CommanderError } from 'commander';
 import { addBenchCommand } from './commands/bench';
 import { addEvalCommand } from './commands/eval';
+import { addExportCommand } from './commands/export';
+import { addImportCommand } from './commands/import';
 import { addInfoCommand } from './commands/info';
 import { addSampleCommand } from './commands/sample';
 import { addTrainCommand } from './commands/train';
@@ -26,7 +28,10 @@ function version(): string {
 
 function program(io: Io): Command {
   const axon = new Command('axon')
-    .description('Train, evaluate, sample and inspect Axon zoo models; run the benchmarks.')
+    .description(
+      'Train, evaluate, sample and inspect Axon zoo models; export them to ONNX and PyTorch and import ' +
+        'PyTorch weights; run the benchmarks.',
+    )
     .version(version(), '-V, --version')
     .exitOverride()
     .configureOutput({
@@ -40,6 +45,8 @@ function program(io: Io): Command {
   addEvalCommand(axon, io);
   addSampleCommand(axon, io);
   addInfoCommand(axon, io);
+  addExportCommand(axon, io);
+  addImportCommand(axon, io);
   addBenchCommand(axon, io);
   return axon;
 }

@@ -9,11 +9,13 @@ describe('usage', () => {
     const top = await axon('--help');
     expect(top.code).toBe(0);
     expect(top.out).toContain('Usage: axon');
-    for (const command of ['train', 'eval', 'sample', 'info', 'bench']) expect(top.out).toContain(command);
+    for (const command of ['train', 'eval', 'sample', 'info', 'export', 'import', 'bench']) {
+      expect(top.out).toContain(command);
+    }
     const train = await axon('train', '--help');
     expect(train.code).toBe(0);
     for (const name of FAMILY_NAMES) expect(train.out).toContain(`  ${name} `);
-    for (const command of ['eval', 'sample', 'info', 'bench']) {
+    for (const command of ['eval', 'sample', 'info', 'export', 'import', 'bench']) {
       const help = await axon(command, '--help');
       expect(help.code, command).toBe(0);
       expect(help.out).toContain(`Usage: axon ${command}`);

@@ -1,9 +1,9 @@
 /**
  * `axon info <file.axon>`: what a model file holds. From the header alone (inspectModelFile from
  * @axon/layers, which reads a damaged file too): the format version, the checksum's status, the
- * tensors and how `axon train` made the model; then, if the file is intact, the model rebuilt and
- * its summary (each layer, its output shape for an example input where the family is known, its
- * parameter count). A checksum that does not match is reported, and exits 1.
+ * tensors and how `axon train` (or `axon import`) made the model; then, if the file is intact,
+ * the model rebuilt and its summary (each layer, its output shape for an example input where the
+ * family is known, its parameter count). A checksum that does not match is reported, and exits 1.
  */
 import { fromBytes, inspectModelFile, type ModelFileInspection, type Module } from '@axon/layers';
 import { dispose } from '@axon/tensor';
@@ -12,7 +12,7 @@ import type { Command } from 'commander';
 import { CliError } from '../errors';
 import { familyOfClass, summaryInputs } from '../families';
 import { type Io, println } from '../io';
-import { readModelBytes, type TrainingNote, trainingNote } from '../model_file';
+import { type CliNote, cliNote, isImportNote, readModelBytes } from '../model_file';
 
 const EXTRA_PREFIX = 'extra/';
 
@@ -43,13 +43,13 @@ async function info(path: string, io: Io): Promise<void> {
     );
   }
   const className = header.model.type;
-  const note = trainingNote(header.extra);
+  const note = cliNote(header.extra);
   const familyName = note?.family ?? familyOfClass(className);
   row(
     'model',
     `${className}${familyName ? `, read as ${familyName}` : ' (no model family of this CLI reads it)'}`,
   );
-  if (note) row('trained', noteText(note));
+  if (note) row(isImportNote(note) ? 'imported' : 'trained', noteText(note));
   const state = header.tensors.filter((t) => !t.name.startsWith(EXTRA_PREFIX));
   const values = state.reduce((n, t) => n + t.shape.reduce((a, d) => a * d, 1), 0);
   const extra = header.tensors.length - state.length;
@@ -77,7 +77,8 @@ function checksumText(file: ModelFileInspection): string {
   return `MISMATCH: the file records CRC-32 ${file.storedChecksum}, its contents give ${file.actualChecksum}`;
 }
 
-function noteText(n: TrainingNote): string {
+function noteText(n: CliNote): string {
+  if (isImportNote(n)) return `axon import ${n.imported} --model ${n.family}`;
   const limit = n.limit === null ? '' : `, first ${count(n.limit)} examples`;
   const settings = `${plural(n.epochs, 'epoch')}, batch ${n.batchSize}, lr ${n.lr}, seed ${n.seed}, ${n.backend}${limit}`;
   return `axon train ${n.family} on ${n.data}: ${settings}; test ${formatLogs(n.test)}`;
