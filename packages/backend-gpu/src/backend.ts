@@ -166,8 +166,8 @@ export class GpuBackend implements Backend {
         `gpu: an output of ${size} elements (shape [${shape.join(', ')}]) exceeds the gpu backend's limit of 2^24 = ${MAX_ELEMENTS} (indices are float32 on the device); split the work or use the cpu backend`,
       );
     }
-    const kernel = this.compile(program, size);
     const args = inputs.map((t) => (isTensorInfo(t) ? this.deviceOrEmpty(t) : t));
+    const kernel = this.compile(program, size, args);
     const value = kernel(...args) as DeviceArray;
     this.stats.launches++;
     return { dataId: this.store(value, size, dtype), shape, dtype };
@@ -179,8 +179,14 @@ export class GpuBackend implements Backend {
     return b.size === 0 ? new Float32Array(1) : b.value;
   }
 
-  private compile(program: Program, size: number): IKernelRunShortcut {
-    const key = `${size}|${program.source}`;
+  /**
+   * The compiled kernel for `program` with this output size and these arguments. gpu.js fixes each
+   * argument's size when it compiles (a later call with another size throws), and a source need not
+   * inline every input's size (a gather's table, a cast's input), so the argument sizes are part of
+   * the key too.
+   */
+  private compile(program: Program, size: number, args: readonly DeviceArray[]): IKernelRunShortcut {
+    const key = `${size}|${args.map(argumentSize).join(',')}|${program.source}`;
     let kernel = this.programs.get(key);
     if (!kernel) {
       const settings = {
@@ -207,6 +213,12 @@ export class GpuBackend implements Backend {
 
 /** Indices are computed in float32 on the device: every integer up to 2^24 is exact. */
 const MAX_ELEMENTS = 2 ** 24;
+
+/** What gpu.js fixes about an argument when it compiles a kernel: an array's length, a texture's size. */
+function argumentSize(a: DeviceArray): string {
+  // gpu.js's typings omit a texture's `output` (its [length] here), which it checks arguments by.
+  return a instanceof Float32Array ? `${a.length}` : (a as Texture & { output: number[] }).output.join('x');
+}
 
 function isTensorInfo(x: TensorInfo | DeviceArray): x is TensorInfo {
   return (x as TensorInfo).dataId !== undefined;

@@ -136,6 +136,20 @@ describe('gpu backend', () => {
     expect(['webasm', 'headlessgl', 'webgl2', 'webgl']).toContain(info.mode);
     expect(info.precision).toBe('single');
   });
+
+  it('compiles a kernel again when only an input size changes (same source, same output size)', () => {
+    setBackend('gpu');
+    // A cast's source does not mention its input's size; a gather's reads the table by index.
+    // Here the same program meets a 12- and then a 20-element table (gpu.js fixes argument sizes).
+    tidy(() => {
+      const index = tensor([0, 3], { dtype: 'int32' });
+      for (const n of [12, 20]) {
+        const table = tensor(Array.from({ length: n }, (_, i) => i * 10));
+        const picked = ENGINE.runKernel(kernels.Gather, [table, index], { axis: 0 })[0];
+        expect(Array.from(picked.dataSync())).toEqual([0, 30]);
+      }
+    });
+  });
 });
 
 describe('Unary sin and cos (range-reduced polynomials, not the driver built-ins)', () => {
