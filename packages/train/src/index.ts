@@ -16,6 +16,7 @@ export {
 } from './metrics';
 export {
   type ChartOptions,
+  encodePng,
   type HistoryLike,
   historyChart,
   historyPng,
@@ -23,8 +24,12 @@ export {
   type ImageGridOptions,
   imageGrid,
   type PlotHistoryOptions,
+  type Prim,
   plotHistory,
   type RgbImage,
+  rasterize,
+  type Scene,
+  sceneToSvg,
   writeImageGrid,
 } from './plot';
 export { epochLine, formatLogs, isCI, Progress, type ProgressMode, type ProgressOutput } from './progress';

@@ -9,6 +9,8 @@ import { add, mul, sum, type Tensor, tensor } from '@axon/tensor';
 import { guardExports } from '../api';
 import type { FixtureTensor } from '../fixture';
 import { type CaseContext, type CustomMapping, type GroupMappings, tensorArg } from '../mapping';
+import { zooRbm } from './zoo_rbm';
+import { rntnTreeLoss } from './zoo_rntn';
 
 const models = guardExports<typeof modelsExports>('@axon/models', modelsExports);
 
@@ -84,4 +86,6 @@ const vaeNegativeElbo: CustomMapping = {
 
 export const zoo: GroupMappings = {
   vae_negative_elbo: vaeNegativeElbo,
+  ...zooRbm,
+  rntn_tree_loss: rntnTreeLoss,
 };
