@@ -83,6 +83,9 @@ async function prepare() {
     format: 'esm',
     target: 'es2022',
     conditions: ['source'],
+    // Node-only code the page reaches but never runs (the zoo's training loop: its progress bar and
+    // file helpers), all behind dynamic imports: left as imports instead of bundled.
+    external: ['node:*', 'cli-progress'],
     sourcemap: 'linked',
     logLevel: 'warning',
   });

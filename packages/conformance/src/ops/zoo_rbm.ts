@@ -41,9 +41,9 @@ const rbmFreeEnergy: CustomMapping = {
     if (visible === 'gaussian' && num(c, 'sigma', 1) !== 1)
       throw new Error('only unit-variance Gaussian units exist');
     const model = caseRbm(c, visible);
+    const v = tensorArg(c, 'v').clone();
+    v.requiresGrad = true;
     try {
-      const v = tensorArg(c, 'v').clone();
-      v.requiresGrad = true;
       const out = model.freeEnergy(v);
       const results = [{ name: "output 'out'", actual: out, golden: golden(fc.outputs, 'out', 'output') }];
       const R = golden(fc.R, 'out', 'R');
@@ -56,6 +56,8 @@ const rbmFreeEnergy: CustomMapping = {
       }
       return results;
     } finally {
+      // Copies went into the results: the input's own gradient and the model's go here.
+      v.grad?.dispose();
       model.dispose();
     }
   },
