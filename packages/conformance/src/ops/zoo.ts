@@ -5,26 +5,14 @@
  * ones. So a case checks the model as users train it, not a re-derivation of its formula.
  */
 import * as modelsExports from '@axon/models';
-import { add, mul, sum, type Tensor, tensor } from '@axon/tensor';
+import { add, mul, sum } from '@axon/tensor';
 import { guardExports } from '../api';
-import type { FixtureTensor } from '../fixture';
 import { type CaseContext, type CustomMapping, type GroupMappings, tensorArg } from '../mapping';
+import { fixtureTensor, need } from './zoo_fixture';
 import { zooRbm } from './zoo_rbm';
 import { rntnTreeLoss } from './zoo_rntn';
 
 const models = guardExports<typeof modelsExports>('@axon/models', modelsExports);
-
-/** The golden tensors the runner does not build itself (R), as float32. */
-function fixtureTensor(t: FixtureTensor): Tensor {
-  return tensor(t.data, { shape: t.shape, dtype: 'float32' });
-}
-
-/** `map[name]` of the case, or an error naming what the fixture lacks (the case then fails). */
-function need(map: Record<string, FixtureTensor> | undefined, name: string, what: string): FixtureTensor {
-  const t = map?.[name];
-  if (!t) throw new Error(`the case has no ${what} '${name}'`);
-  return t;
-}
 
 /** The fixture's VAE parameters (torch nn.Linear layout) → the VAE's state-dict names. */
 const VAE_PARAMS: Record<string, string> = {

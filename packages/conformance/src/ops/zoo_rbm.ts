@@ -7,21 +7,15 @@
  * applies it. So a case checks the model as users train it.
  */
 import * as modelsExports from '@axon/models';
-import { mul, neg, sum, type Tensor, tensor } from '@axon/tensor';
+import { mul, neg, sum, type Tensor } from '@axon/tensor';
 import { guardExports } from '../api';
-import type { FixtureTensor } from '../fixture';
 import { type CaseContext, type CustomMapping, num, str, tensorArg } from '../mapping';
+import { fixtureTensor, need } from './zoo_fixture';
 
 const models = guardExports<typeof modelsExports>('@axon/models', modelsExports);
 
 /** The fixture's parameter names → the RBM's state-dict names. */
 const RBM_PARAMS: Record<string, string> = { W: 'weight', bv: 'visibleBias', bh: 'hiddenBias' };
-
-function golden(map: Record<string, FixtureTensor> | undefined, name: string, what: string): FixtureTensor {
-  const t = map?.[name];
-  if (!t) throw new Error(`the case has no ${what} '${name}'`);
-  return t;
-}
 
 /** An RBM of the case's size and visible units, holding the case's W, bv and bh. */
 function caseRbm(c: CaseContext, visible: 'bernoulli' | 'gaussian'): modelsExports.RBM {
@@ -45,14 +39,14 @@ const rbmFreeEnergy: CustomMapping = {
     v.requiresGrad = true;
     try {
       const out = model.freeEnergy(v);
-      const results = [{ name: "output 'out'", actual: out, golden: golden(fc.outputs, 'out', 'output') }];
-      const R = golden(fc.R, 'out', 'R');
-      sum(mul(out, tensor(R.data, { shape: R.shape, dtype: 'float32' }))).backward();
+      const results = [{ name: "output 'out'", actual: out, golden: need(fc.outputs, 'out', 'output') }];
+      const R = need(fc.R, 'out', 'R');
+      sum(mul(out, fixtureTensor(R))).backward();
       const grads: Record<string, Tensor | null> = { v: v.grad };
       for (const [k, name] of Object.entries(RBM_PARAMS)) grads[k] = model.stateDict()[name].grad;
       for (const [k, g] of Object.entries(grads)) {
         if (!g) throw new Error(`no gradient reached ${k}`);
-        results.push({ name: `grad '${k}'`, actual: g.clone(), golden: golden(fc.grads, k, 'grad') });
+        results.push({ name: `grad '${k}'`, actual: g.clone(), golden: need(fc.grads, k, 'grad') });
       }
       return results;
     } finally {
@@ -75,14 +69,14 @@ const rbmCdMeanfield: CustomMapping = {
       });
       loss.backward();
       const results = [
-        { name: "output 'vk'", actual: vk, golden: golden(fc.outputs, 'vk', 'output') },
-        { name: "output 'hk'", actual: hk, golden: golden(fc.outputs, 'hk', 'output') },
+        { name: "output 'vk'", actual: vk, golden: need(fc.outputs, 'vk', 'output') },
+        { name: "output 'hk'", actual: hk, golden: need(fc.outputs, 'hk', 'output') },
       ];
       const update: Record<string, string> = { dW: 'weight', dbv: 'visibleBias', dbh: 'hiddenBias' };
       for (const [k, name] of Object.entries(update)) {
         const g = model.stateDict()[name].grad;
         if (!g) throw new Error(`no gradient reached ${name}`);
-        results.push({ name: `output '${k}'`, actual: neg(g), golden: golden(fc.outputs, k, 'output') });
+        results.push({ name: `output '${k}'`, actual: neg(g), golden: need(fc.outputs, k, 'output') });
       }
       return results;
     } finally {

@@ -5,11 +5,11 @@
  * tree goes in as they are; its parameters are mapped onto `rntn(...)` by state-dict name.
  */
 import * as modelsExports from '@axon/models';
-import { add, mul, sum, type Tensor, tensor } from '@axon/tensor';
+import { add, mul, sum, tensor } from '@axon/tensor';
 import { guardExports } from '../api';
-import type { FixtureTensor } from '../fixture';
 import type { CaseContext, CustomMapping } from '../mapping';
 import { tensorArg } from '../mapping';
+import { fixtureTensor, need } from './zoo_fixture';
 
 const models = guardExports<typeof modelsExports>('@axon/models', modelsExports);
 
@@ -22,14 +22,6 @@ const RNTN_PARAMS: Record<string, string> = {
   Ws: 'classifier.weight',
   bs: 'classifier.bias',
 };
-
-function golden(map: Record<string, FixtureTensor> | undefined, name: string, what: string): FixtureTensor {
-  const t = map?.[name];
-  if (!t) throw new Error(`the case has no ${what} '${name}'`);
-  return t;
-}
-
-const asTensor = (t: FixtureTensor): Tensor => tensor(t.data, { shape: t.shape, dtype: 'float32' });
 
 /**
  * `rntn({vocabulary: V words, dim: d, classes})` given L, V, W, b, Ws, bs: the outputs are the
@@ -58,19 +50,19 @@ export const rntnTreeLoss: CustomMapping = {
       const loss = model.loss({ x, y });
       const logits = model.forward(x);
       const results = [
-        { name: "output 'loss'", actual: loss, golden: golden(fc.outputs, 'loss', 'output') },
-        { name: "output 'logits'", actual: logits, golden: golden(fc.outputs, 'logits', 'output') },
+        { name: "output 'loss'", actual: loss, golden: need(fc.outputs, 'loss', 'output') },
+        { name: "output 'logits'", actual: logits, golden: need(fc.outputs, 'logits', 'output') },
       ];
       add(
-        sum(mul(loss, asTensor(golden(fc.R, 'loss', 'R')))),
-        sum(mul(logits, asTensor(golden(fc.R, 'logits', 'R')))),
+        sum(mul(loss, fixtureTensor(need(fc.R, 'loss', 'R')))),
+        sum(mul(logits, fixtureTensor(need(fc.R, 'logits', 'R')))),
       ).backward();
       const params = model.stateDict();
       for (const [k, name] of Object.entries(RNTN_PARAMS)) {
         const g = params[name].grad;
         if (!g) throw new Error(`no gradient reached ${name} (${k})`);
         // A copy: dispose() below frees the parameter's own gradient.
-        results.push({ name: `grad '${k}'`, actual: g.clone(), golden: golden(fc.grads, k, 'grad') });
+        results.push({ name: `grad '${k}'`, actual: g.clone(), golden: need(fc.grads, k, 'grad') });
       }
       return results;
     } finally {
