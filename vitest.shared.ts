@@ -17,6 +17,7 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     pool: 'forks',
+    isolate: false,
     poolOptions: { forks: { execArgv: ['--expose-gc'] } },
     testTimeout: 60_000,
     hookTimeout: 60_000,

@@ -177,7 +177,7 @@ describe('the command line', () => {
     const lines = out.trimEnd().split('\n');
     expect(lines.at(-1)).toBe('28 passed, 0 failed, 0 skipped');
     expect(lines.at(-2)).toBe('skipped ops: none');
-  });
+  }, 180_000); // a process of its own: seconds idle, room for a loaded machine
 
   it('exits 1 and names the tensor when a golden is off', async () => {
     const fixture = JSON.parse(readFileSync(join(FIXTURES, 'elementwise.json'), 'utf8'));
@@ -189,11 +189,11 @@ describe('the command line', () => {
     expect(out).toContain('FAIL elementwise/exp');
     expect(out).toMatch(/grad 'x': max abs err 0\.01\d*, max rel err/);
     expect(out.trimEnd().split('\n').at(-1)).toBe('0 passed, 1 failed, 0 skipped');
-  });
+  }, 180_000);
 
   it('reports a backend that cannot be loaded', async () => {
     const { code, out } = await runCli(['--backend', 'nosuch']);
     expect(code).toBe(1);
     expect(out).toContain("cannot load backend 'nosuch'");
-  });
+  }, 180_000);
 });

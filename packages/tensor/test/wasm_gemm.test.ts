@@ -13,7 +13,7 @@ import {
   tensor,
   ValueError,
 } from '@axon/tensor';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { gemm } from '../src/backends/cpu/gemm';
 import { wasmGemm, wasmWorkspaceBytes } from '../src/backends/cpu/kernels/gemm_wasm';
 
@@ -226,49 +226,36 @@ describe('WebAssembly SIMD gemm', () => {
     expect(() => setCpuKernels('fast' as never)).toThrow(/setCpuKernels: expected 'auto', 'js' or 'wasm'/);
   });
 
+  /** Runs test/fixtures/kernel_mode_probe.ts in a fresh process and parses what it prints. */
+  async function probe(env: Record<string, string>, ...args: string[]) {
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      ['--import', 'tsx', '--conditions=source', 'test/fixtures/kernel_mode_probe.ts', ...args],
+      { cwd: root, encoding: 'utf8', env: { ...process.env, ...env } },
+    );
+    return JSON.parse(stdout);
+  }
+
   it('AXON_WASM=0 selects the JS gemm', async () => {
-    vi.resetModules();
-    vi.stubEnv('AXON_WASM', '0');
-    try {
-      const fresh = await import('../src/backends/cpu/kernels/gemm_wasm');
-      expect(fresh.getCpuKernels()).toEqual({ mode: 'js', wasm: false });
-      expect(fresh.useWasmGemm(64, 64, 64)).toBe(false);
-      vi.stubEnv('AXON_WASM', '1');
-      vi.resetModules();
-      const other = await import('../src/backends/cpu/kernels/gemm_wasm');
-      expect(other.getCpuKernels().mode).toBe('auto');
-      expect(other.useWasmGemm(64, 64, 64)).toBe(true);
-      expect(other.useWasmGemm(1, 4096, 4096)).toBe(false); // vectors stay on the JS gemm
-      expect(other.useWasmGemm(8, 8, 8)).toBe(false); // too small to pay for the copies
-      expect(other.useWasmGemm(8, 8, 8, 64)).toBe(true); // ... unless batched
-    } finally {
-      vi.unstubAllEnvs();
-      vi.resetModules();
-    }
-  });
+    const off = await probe({ AXON_WASM: '0' });
+    expect(off.kernels).toEqual({ mode: 'js', wasm: false });
+    expect(off.square64).toBe(false);
+    const on = await probe({ AXON_WASM: '1' });
+    expect(on.kernels.mode).toBe('auto');
+    expect(on.square64).toBe(true);
+    expect(on.vector).toBe(false); // vectors stay on the JS gemm
+    expect(on.tiny).toBe(false); // too small to pay for the copies
+    expect(on.tinyBatched).toBe(true); // ... unless batched
+  }, 60_000);
 
   it('without WebAssembly SIMD, everything runs on the JS gemm', async () => {
-    vi.resetModules();
-    const validate = vi.spyOn(WebAssembly, 'validate').mockReturnValue(false);
-    try {
-      const fresh = await import('../src/backends/cpu/kernels/gemm_wasm');
-      expect(fresh.getCpuKernels()).toEqual({
-        mode: 'auto',
-        wasm: false,
-        reason: 'this engine has no WebAssembly SIMD',
-      });
-      expect(fresh.useWasmGemm(256, 256, 256)).toBe(false);
-      const y = new Float32Array(4);
-      expect(
-        fresh.wasmGemmBatch(new Float32Array(4), new Float32Array(4), y, [0], [0], 2, 2, 2, false, false),
-      ).toBe(false);
-      expect(() => fresh.setCpuKernels('wasm')).toThrow(/WebAssembly kernels unavailable/);
-      expect(await fresh.cpuKernelsReady()).toBe(false);
-    } finally {
-      validate.mockRestore();
-      vi.resetModules();
-    }
-  });
+    const r = await probe({ AXON_WASM: '' }, '--no-simd');
+    expect(r.kernels).toEqual({ mode: 'auto', wasm: false, reason: 'this engine has no WebAssembly SIMD' });
+    expect(r.square256).toBe(false);
+    expect(r.batchRan).toBe(false);
+    expect(r.setWasmError).toMatch(/WebAssembly kernels unavailable/);
+    expect(r.ready).toBe(false);
+  }, 60_000);
 
   it('the embedded module matches a fresh build of wasm/kernels.ts', async () => {
     // Compiles the AssemblyScript source and compares with the committed gemm_wasm_bytes.ts
