@@ -13,8 +13,9 @@ import { DataLoader, mnist } from '@axon/datasets';
 import { type Module, save } from '@axon/layers';
 import { gan } from '@axon/models';
 import { Adam } from '@axon/optim';
+import { plotHistory, writeImageGrid } from '@axon/plot';
 import * as ax from '@axon/tensor';
-import { type Callback, fit, plotHistory, writeImageGrid } from '@axon/train';
+import { type Callback, fit } from '@axon/train';
 import { firstBatches, mapBatches, parseArgs, report } from '../common';
 import { classProbabilities, loadClassifier, predictedClasses } from '../mnist-dcgan/score';
 

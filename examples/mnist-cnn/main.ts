@@ -12,8 +12,9 @@ import { DataLoader, mnist } from '@axon/datasets';
 import { CrossEntropyLoss, save } from '@axon/layers';
 import { cnn } from '@axon/models';
 import { Adam, ExponentialLR } from '@axon/optim';
+import { plotHistory } from '@axon/plot';
 import * as ax from '@axon/tensor';
-import { evaluate, fit, LearningRateScheduler, plotHistory } from '@axon/train';
+import { evaluate, fit, LearningRateScheduler } from '@axon/train';
 import { firstBatches, parseArgs, report } from '../common';
 
 const args = parseArgs(import.meta.url, { epochs: 5 });

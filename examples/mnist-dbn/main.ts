@@ -15,16 +15,9 @@ import { DataLoader, mnist } from '@axon/datasets';
 import { CrossEntropyLoss, type Module, save } from '@axon/layers';
 import { dbn, mlp, pretrainDbn } from '@axon/models';
 import { ExponentialLR, SGD } from '@axon/optim';
+import { plotHistory, writeImageGrid } from '@axon/plot';
 import * as ax from '@axon/tensor';
-import {
-  type Callback,
-  evaluate,
-  fit,
-  type History,
-  LearningRateScheduler,
-  plotHistory,
-  writeImageGrid,
-} from '@axon/train';
+import { type Callback, evaluate, fit, type History, LearningRateScheduler } from '@axon/train';
 import { firstBatches, parseArgs, report } from '../common';
 
 const args = parseArgs(import.meta.url, { epochs: 6 });

@@ -13,8 +13,9 @@ import { DataLoader, mnist } from '@axon/datasets';
 import { save } from '@axon/layers';
 import { type RBM, rbm } from '@axon/models';
 import { CosineAnnealingLR, SGD } from '@axon/optim';
+import { plotHistory, writeImageGrid } from '@axon/plot';
 import * as ax from '@axon/tensor';
-import { type Callback, fit, LearningRateScheduler, plotHistory, writeImageGrid } from '@axon/train';
+import { type Callback, fit, LearningRateScheduler } from '@axon/train';
 import { firstBatches, mapBatches, parseArgs, report } from '../common';
 
 const args = parseArgs(import.meta.url, { epochs: 25 });

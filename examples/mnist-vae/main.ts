@@ -14,8 +14,9 @@ import { DataLoader, mnist, TensorDataset } from '@axon/datasets';
 import { save } from '@axon/layers';
 import { type VAE, vae } from '@axon/models';
 import { Adam, ExponentialLR } from '@axon/optim';
+import { plotHistory, writeImageGrid } from '@axon/plot';
 import * as ax from '@axon/tensor';
-import { evaluate, fit, LearningRateScheduler, plotHistory, writeImageGrid } from '@axon/train';
+import { evaluate, fit, LearningRateScheduler } from '@axon/train';
 import { firstBatches, mapBatches, parseArgs, report } from '../common';
 
 const args = parseArgs(import.meta.url, { epochs: 40 });

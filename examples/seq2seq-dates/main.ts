@@ -12,8 +12,9 @@ import { join } from 'node:path';
 import { save } from '@axon/layers';
 import { seq2seq } from '@axon/models';
 import { Adam } from '@axon/optim';
+import { plotHistory, writeImageGrid } from '@axon/plot';
 import * as ax from '@axon/tensor';
-import { fit, plotHistory, writeImageGrid } from '@axon/train';
+import { fit } from '@axon/train';
 import { firstBatches, parseArgs, report } from '../common';
 import { type DatePair, datePairs, SOURCE_CHARS, TARGET_CHARS } from './dates';
 

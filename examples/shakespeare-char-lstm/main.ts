@@ -14,8 +14,9 @@ import { tinyShakespeare } from '@axon/datasets';
 import { save } from '@axon/layers';
 import { charLM, streamBatches } from '@axon/models';
 import { Adam, CosineAnnealingLR, clipGradNorm } from '@axon/optim';
+import { plotHistory } from '@axon/plot';
 import * as ax from '@axon/tensor';
-import { evaluate, fit, LearningRateScheduler, plotHistory } from '@axon/train';
+import { evaluate, fit, LearningRateScheduler } from '@axon/train';
 import { firstBatches, parseArgs, report } from '../common';
 
 const args = parseArgs(import.meta.url, { epochs: 6 });

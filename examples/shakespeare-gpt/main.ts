@@ -13,8 +13,9 @@ import { tinyShakespeare } from '@axon/datasets';
 import { save } from '@axon/layers';
 import { transformerLM } from '@axon/models';
 import { AdamW, CosineAnnealingLR } from '@axon/optim';
+import { plotHistory } from '@axon/plot';
 import * as ax from '@axon/tensor';
-import { evaluate, fit, LearningRateScheduler, plotHistory } from '@axon/train';
+import { evaluate, fit, LearningRateScheduler } from '@axon/train';
 import { firstBatches, parseArgs, report } from '../common';
 
 const args = parseArgs(import.meta.url, { epochs: 3 });

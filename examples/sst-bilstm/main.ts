@@ -12,8 +12,9 @@ import { sst, type Tree, TreeVocabulary, treeWords } from '@axon/datasets';
 import { CrossEntropyLoss, save } from '@axon/layers';
 import { sequenceClassifier } from '@axon/models';
 import { Adam } from '@axon/optim';
+import { plotHistory } from '@axon/plot';
 import * as ax from '@axon/tensor';
-import { evaluate, fit, plotHistory } from '@axon/train';
+import { evaluate, fit } from '@axon/train';
 import { firstBatches, parseArgs, report } from '../common';
 
 const args = parseArgs(import.meta.url, { epochs: 6 });

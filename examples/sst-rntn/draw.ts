@@ -1,14 +1,11 @@
 /**
- * Draws a sentiment tree as @axon/train draws its charts (a scene of primitives, written as SVG
- * and rasterised to PNG by the same code), each node a disc coloured by its class: dark red (very
- * negative) to grey (neutral) to dark blue (very positive). Leaves sit in a row with their words
- * below; a parent is centred over its children, one row per height.
+ * Draws a sentiment tree as @axon/plot draws its charts (a scene of primitives, written as SVG and
+ * rendered to PNG from that SVG), each node a disc coloured by its class: dark red (very negative)
+ * to grey (neutral) to dark blue (very positive). Leaves sit in a row with their words below; a
+ * parent is centred over its children, one row per height.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
-import { deflateSync } from 'node:zlib';
 import type { SentimentTree } from '@axon/models';
-import { encodePng, type Prim, rasterize, type Scene, sceneToSvg } from '@axon/train';
+import { type FigureFiles, type Prim, type Scene, sceneToSvg, textWidth, writeFigure } from '@axon/plot';
 
 export const SENTIMENT_COLORS = ['#b2182b', '#ef8a62', '#bababa', '#67a9cf', '#2166ac'];
 const NAMES = ['very negative', 'negative', 'neutral', 'positive', 'very positive'];
@@ -30,7 +27,7 @@ export function treeScene(tree: SentimentTree, title: string): Scene {
   order.reverse();
   for (const t of order) {
     if (t.word !== undefined) {
-      const w = Math.max(24, 6 * t.word.length);
+      const w = Math.max(24, textWidth(t.word, 10));
       pos.set(t, { x: x + w / 2, h: 0 });
       x += w + gap;
     } else {
@@ -69,7 +66,7 @@ export function treeScene(tree: SentimentTree, title: string): Scene {
         x: p.x,
         y: y(0) + 14,
         text: t.word,
-        scale: 1,
+        size: 10,
         color: '#222222',
         anchor: 'middle',
         valign: 'top',
@@ -81,7 +78,7 @@ export function treeScene(tree: SentimentTree, title: string): Scene {
     x: 20,
     y: 16,
     text: title,
-    scale: 2,
+    size: 20,
     color: '#222222',
     anchor: 'start',
     valign: 'top',
@@ -94,29 +91,18 @@ export function treeScene(tree: SentimentTree, title: string): Scene {
       x: lx + 14,
       y: 44,
       text: name,
-      scale: 1,
+      size: 10,
       color: '#222222',
       anchor: 'start',
       valign: 'middle',
     });
-    lx += 24 + 6 * name.length;
+    lx += 24 + textWidth(name, 10);
   }
-  const width = Math.max(x + 6, lx, 20 + 12 * title.length + 20);
+  const width = Math.max(x + 6, lx, 20 + textWidth(title, 20) + 20);
   return { width: Math.ceil(width), height: y(0) + 34, background: '#ffffff', items };
 }
 
 /** Writes `<path>.svg` and `<path>.png` of the tree; returns both paths. */
-export async function writeTree(
-  path: string,
-  tree: SentimentTree,
-  title: string,
-): Promise<{ svg: string; png: string }> {
-  const scene = treeScene(tree, title);
-  await mkdir(dirname(path), { recursive: true });
-  await writeFile(`${path}.svg`, sceneToSvg(scene));
-  await writeFile(
-    `${path}.png`,
-    encodePng(rasterize(scene), (d) => deflateSync(d, { level: 9 })),
-  );
-  return { svg: `${path}.svg`, png: `${path}.png` };
+export function writeTree(path: string, tree: SentimentTree, title: string): Promise<FigureFiles> {
+  return writeFigure(path, sceneToSvg(treeScene(tree, title)), 'writeTree');
 }

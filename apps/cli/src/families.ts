@@ -2,39 +2,98 @@
  * The model table: every zoo model `axon train` knows, by the name it takes, with its default
  * data set, its training defaults, how it trains and (for the generative ones) how it samples.
  * Adding a family to the CLI is one entry here: a builder from @axon/models, a data set from
- * data_sets.ts, a training kind from training.ts and, if it draws images, a sampler from
- * samplers.ts. The commands read nothing else about a model.
+ * data_sets.ts (or a corpus from corpora.ts, with the family's batcher), a training kind from
+ * training.ts and, if it draws images or writes text, a sampler from samplers.ts or
+ * text_samplers.ts. The commands read nothing else about a model.
  */
 import type { Module } from '@axon/layers';
 import {
+  charLM,
   cnn,
   convAutoencoder,
+  dbn,
   denseAutoencoder,
   type GAN,
   gan,
   lenet5,
   mlp,
+  type RBM,
+  type RNTN,
   type RnnCell,
+  rbm,
   rnnRegressor,
+  rntn,
+  sentimentAccuracy,
+  sequenceClassifier,
+  transformerLM,
   vae,
 } from '@axon/models';
-import { type Tensor, zeros } from '@axon/tensor';
-import { DATA_SETS, type DataSetName } from './data_sets';
-import { ganSamples, reconstructions, type Sampler, vaeSamples } from './samplers';
-import { adversarial, classifier, ownStep, regressor, type Training } from './training';
+import { type Tensor, tensor, zeros } from '@axon/tensor';
+import { evaluate, type History, type Logs } from '@axon/train';
+import { type Batcher, type BatchOptions, type SplitBatches, tensorBatches } from './batches';
+import {
+  type CorpusName,
+  characterStreams,
+  characterWindows,
+  isCorpusName,
+  sentenceBuckets,
+  shakespeare,
+  sstTrees,
+  sstVocabulary,
+  tokenInputs,
+  treeBatches,
+} from './corpora';
+import { DATA_SETS, type DataSetName, isDataSetName, type Split } from './data_sets';
+import { UsageError } from './errors';
+import { layerReconstructions, pretrain, type TrainRun } from './pretraining';
+import { dbnSamples, ganSamples, rbmChains, reconstructions, type Sampler, vaeSamples } from './samplers';
+import { continuation, type TextSampler } from './text_samplers';
+import {
+  adversarial,
+  classifier,
+  clippedAdam,
+  contrastive,
+  decoupledDecay,
+  ownStep,
+  regressor,
+  type Training,
+  treeAdagrad,
+} from './training';
+
+/** A data set by the name `--data` takes: a tensor data set or a text / tree corpus. */
+export type DataName = DataSetName | CorpusName;
+
+export const isDataName = (name: unknown): name is DataName => isDataSetName(name) || isCorpusName(name);
 
 export interface ModelFamily {
   /** One line for `axon train --help`. */
   summary: string;
-  /** The data set it trains and evaluates on by default. */
-  data: DataSetName;
+  /** The data set it trains and evaluates on by default (a corpus only with `batches`). */
+  data: DataName;
   /** Training defaults (each overridden by its option). */
   epochs: number;
   batchSize: number;
   lr: number;
   /** The model, freshly initialised from the default generator (seeded by `--seed`). */
-  build(): Module;
+  build(): Module | Promise<Module>;
   training: Training;
+  /** Its own batching of its corpus (text, trees); default: a DataLoader over the tensor data set. */
+  batches?: Batcher;
+  /** Batch size of validation and `eval` (default EVAL_BATCH_SIZE, eval.ts). */
+  evalBatchSize?: number;
+  /** Sets what the model starts from the training data (an RBM's visible biases), before training. */
+  prepare?: (model: Module, train: SplitBatches) => void;
+  /** Trains other than by one `fit` of the model (a DBN's layer-wise pretraining). */
+  train?: (run: TrainRun) => Promise<History>;
+  /** Scores other than by `evaluate` of the model (an RNTN's accuracies, a DBN's layers). */
+  evaluate?: (
+    model: Module,
+    test: SplitBatches,
+    options: Pick<BatchOptions, 'limit' | 'seed'>,
+  ) => Promise<Logs>;
+  /** Text for `axon sample` (the language models), from `prompt` unless `--prompt` says otherwise. */
+  generate?: TextSampler;
+  prompt?: string;
   /**
    * The model class a file saved by another program (an example) is read as, when the file does
    * not say which family wrote it. The first family listing a class wins.
@@ -56,6 +115,14 @@ const SMALL_DCGAN = { latentSize: 64, generatorFeatures: 32, discriminatorFeatur
 /** Radford et al.'s Adam settings for both DCGAN networks. */
 const DCGAN_ADAM = { lr: 2e-4, betas: [0.5, 0.999] as [number, number] };
 const toTanhRange = (x: Tensor) => x.mul(2).sub(1);
+/** MNIST's 784 pixels, 500 binary hidden units: the examples' RBM and the DBN's first layer. */
+const MNIST_RBM = { visibleSize: 784, hiddenSize: 500 } as const;
+/** A DBN's, or an RBM's, visible biases start at the log-odds of each pixel's mean (Hinton's advice). */
+const pixelLogOdds = (rbmOf: (model: Module) => RBM) => (model: Module, train: SplitBatches) => {
+  if (train.x) rbmOf(model).setVisibleBiasFromData(train.x);
+};
+/** A parse tree of one leaf: what `info` runs an RNTN on. */
+const leafInputs = () => [tensor(new Int32Array([0, -1, -1]), { shape: [1, 3], dtype: 'int32' })];
 /** One noise vector, and a class label for a conditional GAN. */
 const ganInputs = (model: Module) => {
   const { latentSize, cond } = model as GAN;
@@ -208,6 +275,135 @@ export const MODEL_FAMILIES = {
     { loss: 'wgan-gp' },
     { lr: 1e-4, betas: [0.5, 0.9] }, // Gulrajani et al.'s settings
   ),
+  rbm: {
+    summary: 'RBM 784-500 (binary units) trained by persistent contrastive divergence (PCD-1)',
+    data: 'binarized-mnist',
+    epochs: 10,
+    batchSize: 100,
+    lr: 0.04,
+    build: () => rbm({ ...MNIST_RBM, persistent: true, k: 1 }),
+    training: contrastive,
+    readsClass: 'RBM',
+    prepare: pixelLogOdds((model) => model as RBM),
+    sample: rbmChains,
+  },
+  dbn: {
+    summary: 'DBN 784-500-500-2000: three RBMs pretrained greedily by CD-1 (epochs per layer)',
+    data: 'mnist',
+    epochs: 3,
+    batchSize: 100,
+    lr: 0.05,
+    build: () => dbn({ sizes: [784, 500, 500, 2000] }),
+    training: ownStep, // unused: `train` gives each RBM its own SGD
+    readsClass: 'DBN',
+    prepare: pixelLogOdds((model) => (model as ReturnType<typeof dbn>).rbm(0)),
+    train: pretrain,
+    evaluate: (model, test, { seed }) => layerReconstructions(model, test, seed),
+    sample: dbnSamples,
+  },
+  rntn: {
+    summary: 'RNTN (d 25) classifying the sentiment of every node of a parse tree, 5 classes',
+    data: 'sst',
+    epochs: 5,
+    batchSize: 27,
+    lr: 0.02,
+    async build() {
+      const vocab = await sstVocabulary.fine();
+      return rntn({
+        vocabulary: vocab.words,
+        lowercase: true,
+        composition: 'tensor',
+        dim: 25,
+        wordDecay: 1e-4,
+      });
+    },
+    training: treeAdagrad,
+    readsClass: 'RNTN',
+    batches: treeBatches,
+    evalBatchSize: 256,
+    // The loss per tree, and the paper's four accuracies (fine-grained and binary, all nodes and roots).
+    async evaluate(model, test, { limit, seed }) {
+      const { counts: _, ...accuracy } = sentimentAccuracy(model as RNTN, await sstTrees('test', { limit }));
+      return { ...(await evaluate(model, test.source, { seed })), ...accuracy };
+    },
+    summaryInputs: leafInputs,
+  },
+  'char-lstm': {
+    summary: 'character LSTM language model (embedding 64, 2 x 256 LSTM, truncated BPTT over 100 characters)',
+    data: 'tiny-shakespeare',
+    epochs: 3,
+    batchSize: 64,
+    lr: 2e-3,
+    async build() {
+      const { vocabSize } = await shakespeare();
+      return charLM({
+        vocabSize,
+        embeddingDim: 64,
+        hiddenSize: 256,
+        numLayers: 2,
+        cell: 'lstm',
+        dropout: 0.2,
+      });
+    },
+    training: clippedAdam(5),
+    readsClass: 'CharLM',
+    batches: characterStreams(100),
+    evalBatchSize: 16,
+    generate: continuation,
+    prompt: 'ROMEO:\n',
+    summaryInputs: tokenInputs,
+  },
+  gpt: {
+    summary: 'GPT language model (4 pre-LN blocks, 4 heads, width 128, 128-character context)',
+    data: 'tiny-shakespeare',
+    epochs: 2,
+    batchSize: 32,
+    lr: 1e-3,
+    async build() {
+      const { vocabSize } = await shakespeare();
+      return transformerLM({
+        vocabSize,
+        blockSize: 128,
+        embedDim: 128,
+        numHeads: 4,
+        numLayers: 4,
+        dropout: 0.1,
+      });
+    },
+    training: decoupledDecay,
+    readsClass: 'TransformerLM',
+    batches: characterWindows(128),
+    evalBatchSize: 64,
+    generate: continuation,
+    prompt: 'ROMEO:\n',
+    summaryInputs: tokenInputs,
+  },
+  'sst-bilstm': {
+    summary: 'bidirectional LSTM (100 units each way, max pooling) classifying SST-2 sentences',
+    data: 'sst-2',
+    epochs: 4,
+    batchSize: 32,
+    lr: 2e-3,
+    async build() {
+      const vocab = await sstVocabulary.binary();
+      return sequenceClassifier({
+        vocabSize: vocab.size + 1, // and the padding id
+        embeddingDim: 100,
+        hiddenSize: 100,
+        numClasses: 2,
+        cell: 'lstm',
+        bidirectional: true,
+        pooling: 'max',
+        dropout: 0.5,
+        padId: vocab.size,
+      });
+    },
+    training: classifier,
+    readsClass: 'SequenceClassifier',
+    batches: sentenceBuckets,
+    evalBatchSize: 128,
+    summaryInputs: tokenInputs,
+  },
 } satisfies Record<string, ModelFamily>;
 
 export type FamilyName = keyof typeof MODEL_FAMILIES;
@@ -222,9 +418,32 @@ export function family(name: FamilyName): ModelFamily {
   return MODEL_FAMILIES[name];
 }
 
-/** The families that can draw images (`axon sample`). */
+/** The families that can draw images or write text (`axon sample`). */
 export function samplingFamilies(): FamilyName[] {
-  return FAMILY_NAMES.filter((name) => family(name).sample);
+  return FAMILY_NAMES.filter((name) => family(name).sample || family(name).generate);
+}
+
+/**
+ * A split of `data` in batches as family `name` reads it: its own batching of its corpus, or a
+ * DataLoader over a tensor data set. A data set the family cannot read is a usage error.
+ */
+export function splitBatches(
+  name: FamilyName,
+  model: Module,
+  data: DataName,
+  split: Split,
+  options: BatchOptions,
+): Promise<SplitBatches> {
+  const f = family(name);
+  if (f.batches) {
+    if (data !== f.data) throw new UsageError(`--data: ${name} models read ${f.data}, not ${data}`);
+    return f.batches(model, split, options);
+  }
+  if (!isDataSetName(data)) {
+    const names = Object.keys(DATA_SETS).join(', ');
+    throw new UsageError(`--data: ${name} models read one of ${names}, not ${data}`);
+  }
+  return tensorBatches(data, split, options, f.inputs);
 }
 
 /** The family a model of class `className` is read as when its file does not name one. */
@@ -235,5 +454,7 @@ export function familyOfClass(className: string): FamilyName | undefined {
 /** The inputs `info` traces for output shapes. */
 export function summaryInputs(name: FamilyName, model: Module): Tensor[] {
   const f = family(name);
-  return f.summaryInputs ? f.summaryInputs(model) : [zeros([1, ...DATA_SETS[f.data].exampleShape])];
+  if (f.summaryInputs) return f.summaryInputs(model);
+  if (!isDataSetName(f.data)) throw new TypeError(`${name}: a family reading ${f.data} needs summaryInputs`);
+  return [zeros([1, ...DATA_SETS[f.data].exampleShape])];
 }

@@ -9,14 +9,13 @@
 import { readFile } from 'node:fs/promises';
 import { fromBytes, layerNameOf, type Module } from '@axon/layers';
 import type { Logs } from '@axon/train';
-import { type DataSetName, isDataSetName } from './data_sets';
 import { CliError } from './errors';
-import { type FamilyName, family, familyOfClass, isFamilyName } from './families';
+import { type DataName, type FamilyName, family, familyOfClass, isDataName, isFamilyName } from './families';
 
 /** How `axon train` made a model: saved in the file as `extra.cli`. */
 export interface TrainingNote {
   family: FamilyName;
-  data: DataSetName;
+  data: DataName;
   epochs: number;
   batchSize: number;
   lr: number;
@@ -31,7 +30,7 @@ export interface TrainingNote {
 export interface ImportNote {
   family: FamilyName;
   /** The family's default data set (what `eval` and `sample` use). */
-  data: DataSetName;
+  data: DataName;
   /** The safetensors file the weights were read from, as the command line named it. */
   imported: string;
 }
@@ -44,7 +43,7 @@ export const isImportNote = (note: CliNote): note is ImportNote => 'imported' in
 /** The note in a file's extra JSON, when it is one this CLI wrote (and still knows the family and data set of). */
 export function cliNote(extraJson: unknown): CliNote | undefined {
   const note = (extraJson as { cli?: Partial<CliNote> } | undefined)?.cli;
-  if (!note || !isFamilyName(note.family) || !isDataSetName(note.data)) return undefined;
+  if (!note || !isFamilyName(note.family) || !isDataName(note.data)) return undefined;
   return note as CliNote;
 }
 
@@ -81,7 +80,7 @@ export async function readModel(path: string): Promise<ReadModel> {
 export interface OpenedModel extends ReadModel {
   family: FamilyName;
   /** The data set the model was trained on (the family's default without a note). */
-  data: DataSetName;
+  data: DataName;
 }
 
 /** Loads the model in `path` and finds its family; a file no family reads is a CliError. */

@@ -5,6 +5,7 @@
  */
 import { InvalidArgumentError, Option } from 'commander';
 import { BACKENDS } from './backend';
+import { CORPORA } from './corpora';
 import { DATA_SETS } from './data_sets';
 
 function integer(value: string, min: number): number {
@@ -41,4 +42,7 @@ export const batchSizeOption = (what: string): Option =>
   new Option('--batch-size <n>', `examples per batch (default: ${what})`).argParser(positiveInt);
 
 export const dataOption = (what = 'data set'): Option =>
-  new Option('--data <name>', `${what} (default: the model's own)`).choices(Object.keys(DATA_SETS));
+  new Option('--data <name>', `${what} (default: the model's own)`).choices([
+    ...Object.keys(DATA_SETS),
+    ...Object.keys(CORPORA),
+  ]);

@@ -6,8 +6,8 @@
  */
 import { noGrad } from '@axon/autograd';
 import type { Module } from '@axon/layers';
-import { AutoencoderBase, GAN, VAE } from '@axon/models';
-import { add, concat, type Generator, narrow, reshape, type Tensor, tidy } from '@axon/tensor';
+import { AutoencoderBase, DBN, GAN, RBM, VAE } from '@axon/models';
+import { add, concat, type Generator, narrow, reshape, stack, type Tensor, tidy } from '@axon/tensor';
 
 export interface SampleRequest {
   /** How many images to draw (for reconstructions: how many test images to reconstruct). */
@@ -81,4 +81,51 @@ export const reconstructions: Sampler = async (model, { n, testImages }) => {
   x.dispose();
   const labels = Array.from({ length: 2 * rows }, (_, i) => (i % 2 === 0 ? 'test' : 'recon'));
   return { images, nrow, labels };
+};
+
+/** Frames per RBM chain (its start and the snapshots), and Gibbs steps between snapshots. */
+const RBM_FRAMES = 8;
+const RBM_STEPS_PER_FRAME = 100;
+
+/**
+ * An RBM's Gibbs chains, as the mnist-rbm example draws them: a row per chain, started at a test
+ * digit (the first image), then the visible means E[v | h] every 100 Gibbs steps, left to right.
+ * `n` rounded up to whole rows of 8.
+ */
+export const rbmChains: Sampler = async (model, { n, generator, exampleShape, testImages }) => {
+  const rbm = expect(model, RBM, 'an RBM');
+  const chains = Math.ceil(n / RBM_FRAMES);
+  const start = await testImages(chains);
+  const images = tidy(() =>
+    noGrad(() => {
+      let v = reshape(start, [start.shape[0], rbm.visibleSize]);
+      const frames = [v];
+      for (let i = 1; i < RBM_FRAMES; i++) {
+        const next = rbm.gibbs(v, { steps: RBM_STEPS_PER_FRAME, generator });
+        frames.push(rbm.visibleMean(next.h));
+        v = next.v;
+      }
+      return reshape(stack(frames, 1), [start.shape[0] * RBM_FRAMES, ...exampleShape]);
+    }),
+  );
+  start.dispose();
+  return { images, nrow: RBM_FRAMES };
+};
+
+/** Gibbs steps in a DBN's top RBM before the down pass (the example runs 1000; this keeps the CLI quick). */
+const DBN_GIBBS_STEPS = 200;
+
+/**
+ * A DBN's generated digits, as the mnist-dbn example draws them: chains in the top RBM started
+ * from the up pass of `n` test digits, then one down pass to pixel probabilities.
+ */
+export const dbnSamples: Sampler = async (model, { n, generator, exampleShape, testImages }) => {
+  const dbn = expect(model, DBN, 'a DBN');
+  const start = await testImages(n);
+  const count = start.shape[0];
+  const images = tidy(() =>
+    reshape(dbn.sample(count, { gibbsSteps: DBN_GIBBS_STEPS, start, generator }), [count, ...exampleShape]),
+  );
+  start.dispose();
+  return { images, nrow: gridWidth(count) };
 };

@@ -1,12 +1,12 @@
 /**
  * How a model family trains, as fit and evaluate from @axon/train want it: its optimizers, and for
  * the supervised families the loss and metrics. The families that own their step (autoencoders,
- * VAEs, GANs) log their own losses, so they give neither. Four kinds cover the zoo so far; a new
- * family picks one (or adds one here).
+ * VAEs, GANs, RBMs, the language models) log their own losses, so they give neither. A new family
+ * picks a kind (or adds one here); the optimizer settings are the examples'.
  */
 import { CrossEntropyLoss, type Module, MSELoss } from '@axon/layers';
-import { GAN, GAN_OPTIMIZERS } from '@axon/models';
-import { Adam } from '@axon/optim';
+import { GAN, GAN_OPTIMIZERS, RBM } from '@axon/models';
+import { Adagrad, Adam, AdamW, clipGradNorm, SGD } from '@axon/optim';
 import type { LossFn, MetricSpec, OptimizerLike } from '@axon/train';
 
 export interface Training {
@@ -44,3 +44,65 @@ export function adversarial(betas: [number, number]): Training {
     },
   };
 }
+
+/**
+ * An RBM: SGD with momentum 0.5 and weight decay 2e-4 on W only (Hinton's practical guide; PCD
+ * wants small steps, so no higher momentum).
+ */
+export const contrastive: Training = {
+  optimizers(model, lr) {
+    if (!(model instanceof RBM)) throw new TypeError(`expected an RBM, got ${model.constructor.name}`);
+    return { default: new SGD(model.parameterGroups(2e-4), { lr, momentum: 0.5 }) };
+  },
+};
+
+/** Adam that clips the gradient norm at `maxNorm` before each update (char-rnn's guard for BPTT). */
+class ClippedAdam extends Adam {
+  constructor(
+    private readonly params: Parameters<typeof clipGradNorm>[0],
+    lr: number,
+    private readonly maxNorm: number,
+  ) {
+    super(params, { lr });
+  }
+
+  override step(): void {
+    clipGradNorm(this.params, this.maxNorm);
+    super.step();
+  }
+}
+
+export const clippedAdam = (maxNorm: number): Training => ({
+  optimizers: (model, lr) => ({ default: new ClippedAdam(model.parameters(), lr, maxNorm) }),
+});
+
+/** AdamW (β₂ 0.99) with weight decay 0.1 on the matrices only, not biases and norms (nanoGPT). */
+export const decoupledDecay: Training = {
+  optimizers(model, lr) {
+    const params = model.parameters();
+    const groups = [
+      { params: params.filter((p) => p.rank >= 2), weightDecay: 0.1 },
+      { params: params.filter((p) => p.rank < 2), weightDecay: 0 },
+    ];
+    return { default: new AdamW(groups, { lr, betas: [0.9, 0.99] }) };
+  },
+};
+
+/**
+ * An RNTN (sst-rntn example): AdaGrad, weight decay 1e-3 on the composition and 1e-4 on the
+ * classifier, none on the word vectors (the model decays the words of each minibatch), and V's
+ * sums starting at 1 so the first steps do not drown the composition in noise.
+ */
+export const treeAdagrad: Training = {
+  optimizers(model, lr) {
+    const named = model.namedParameters();
+    const group = (keep: (name: string) => boolean) => named.filter(([k]) => keep(k)).map(([, p]) => p);
+    const groups = [
+      { params: group((k) => k === 'compose.V'), weightDecay: 1e-3, initialAccumulatorValue: 1 },
+      { params: group((k) => k.startsWith('compose.') && k !== 'compose.V'), weightDecay: 1e-3 },
+      { params: group((k) => k.startsWith('classifier.')), weightDecay: 1e-4 },
+      { params: group((k) => k.startsWith('embedding.')), weightDecay: 0 },
+    ].filter((g) => g.params.length > 0);
+    return { default: new Adagrad(groups, { lr }) };
+  },
+};

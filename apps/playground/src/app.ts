@@ -24,6 +24,12 @@ const FRAME_BUDGET_MS = 40;
 const VIEW_EVERY_MS = 400;
 /** The boundary grid's resolution (cells per side). */
 const GRID_RES = 48;
+/** What the sample grid shows, for the models that draw one. */
+const SAMPLE_CAPTIONS: Record<string, string> = {
+  vae: 'Samples: decode(z), z ~ N(0, I) (the same 16 codes each time)',
+  gan: 'Samples: G(z), z ~ N(0, I) (the same 16 noise vectors each time)',
+  rbm: 'Samples: 25 Gibbs steps from the first 16 test images (visible means, the same draws each time)',
+};
 
 export interface PlaygroundState {
   ready: boolean;
@@ -213,26 +219,28 @@ export class Playground {
       drawImageGrid(grid, recon, 8);
       recon.dispose();
     } else {
-      // A classifier: the first 16 test images with the model's guesses.
+      // A classifier: the first 16 test images with the model's guesses; a GAN: the real images.
       const n = 16;
       const size = data.rows * data.cols;
       const from = data.trainCount * size;
       const pixels = Float32Array.from(data.pixels.subarray(from, from + n * size), (v) => v / 255);
-      const probs = s.predict(pixels, [n, 1, data.rows, data.cols]);
-      const guesses = Array.from({ length: n }, (_, i) => {
-        const row = probs.subarray(i * data.classes, (i + 1) * data.classes);
-        return data.info.classNames[row.indexOf(Math.max(...row))];
-      });
-      $('images-caption').textContent = `Test images; the model says: ${guesses.join(', ')}`;
+      if (s.task === 'classifier') {
+        const probs = s.predict(pixels, [n, 1, data.rows, data.cols]);
+        const guesses = Array.from({ length: n }, (_, i) => {
+          const row = probs.subarray(i * data.classes, (i + 1) * data.classes);
+          return data.info.classNames[row.indexOf(Math.max(...row))];
+        });
+        $('images-caption').textContent = `Test images; the model says: ${guesses.join(', ')}`;
+      } else {
+        $('images-caption').textContent = 'Real test images, which the generator learns to imitate';
+      }
       const images = tensor(pixels, { shape: [n, 1, data.rows, data.cols] });
       drawImageGrid(grid, images, 8, 2);
       images.dispose();
     }
     const sample = s.samples(16);
     samples.hidden = !sample;
-    $('samples-caption').textContent = sample
-      ? 'Samples: decode(z), z ~ N(0, I) (the same 16 codes each time)'
-      : '';
+    $('samples-caption').textContent = sample ? SAMPLE_CAPTIONS[s.task] : '';
     if (sample) {
       drawImageGrid(samples, sample, 8);
       sample.dispose();

@@ -11,7 +11,8 @@
  *    backend (the loss must fall to under half and a boundary must be drawn), downloads the model,
  *    resets, uploads the file (the boundary's probabilities must come back identical), moves it to
  *    the cpu backend (they must agree within 1e-3), trains 300 steps on the cpu, then XOR, and a
- *    few steps of an MNIST MLP, an MNIST VAE and a Fashion-MNIST autoencoder; prints steps/s;
+ *    few steps of an MNIST MLP, an MNIST VAE, a Fashion-MNIST autoencoder, an MNIST GAN and an
+ *    MNIST RBM (the generative ones must draw their sample grid); prints steps/s;
  * 4. fails on any console error, page error or request to another host (the page is offline).
  *
  * Screenshots go to apps/playground/out/ (git-ignored). Without /usr/bin/chromium (or
@@ -129,6 +130,24 @@ async function openPage(url) {
 const state = (page) => page.evaluate(() => globalThis.playground.state());
 const settled = (page) => page.evaluate(() => globalThis.playground.settled());
 const boundary = (page) => page.evaluate(() => globalThis.playground.boundary());
+/** The sample grid canvas as drawn: its size and how many grey levels it shows; null when hidden or empty. */
+const sampleGrid = (page) =>
+  page.evaluate(() => {
+    const c = document.getElementById('sample-grid');
+    if (!c || c.hidden || c.width === 0) return null;
+    // Read a copy: a second read-back of the page's own canvas draws a performance warning.
+    const copy = document.createElement('canvas');
+    copy.width = c.width;
+    copy.height = c.height;
+    const ctx = copy.getContext('2d', { willReadFrequently: true });
+    ctx.drawImage(c, 0, 0);
+    const d = ctx.getImageData(0, 0, c.width, c.height).data;
+    const levels = new Set();
+    for (let i = 0; i < d.length; i += 4) levels.add(d[i]);
+    return { width: c.width, height: c.height, levels: levels.size };
+  });
+/** 16 images of 28 pixels, 8 to a row, scaled 3x with 2 pixels of padding: the page's sample grid. */
+const SAMPLE_GRID = { width: 8 * 84 + 9 * 2, height: 2 * 84 + 3 * 2 };
 
 function maxDiff(a, b) {
   if (!a || !b || a.length !== b.length) return Number.POSITIVE_INFINITY;
@@ -143,13 +162,21 @@ async function choose(page, id, value) {
   await settled(page);
 }
 
-/** Clicks Train, waits for `steps` steps, clicks Pause; returns the page's state. */
+/** Clicks Train, waits for `steps` steps, clicks Pause; returns the page's state. Training that stops first (an error) throws its message. */
 async function trainFor(page, steps, timeoutMs = 240_000) {
   await page.click('#train');
-  await page.waitForFunction((n) => globalThis.playground.state().steps >= n, steps, {
-    timeout: timeoutMs,
-    polling: 100,
-  });
+  await page.waitForFunction(
+    (n) => {
+      const s = globalThis.playground.state();
+      return s.steps >= n || !s.running;
+    },
+    steps,
+    { timeout: timeoutMs, polling: 100 },
+  );
+  const stopped = await state(page);
+  if (stopped.steps < steps) {
+    throw new Error(`training stopped at step ${stopped.steps} of ${steps}: ${stopped.message}`);
+  }
   await page.click('#pause');
   // The last frame has finished (pause lands between frames); redraw so the picture is current.
   await page.evaluate(() => globalThis.playground.refreshView());
@@ -244,6 +271,29 @@ async function main() {
   console.log(`     fashion autoencoder: ${fmtRun(ae)}`);
   check(ae.loss < ae.firstLoss, 'fashion autoencoder: the loss falls');
   await shot('fashion-autoencoder-cpu');
+
+  // 5. The GAN and the RBM on MNIST, a few steps each: finite losses, and a sample grid drawn live.
+  await choose(page, 'dataset', 'mnist');
+  await choose(page, 'model', 'gan');
+  const gan = await trainFor(page, 20);
+  console.log(`     mnist gan: ${fmtRun(gan)} (loss: the discriminator's)`);
+  check(Number.isFinite(gan.loss) && gan.loss > 0, `mnist gan: a finite discriminator loss (${gan.loss})`);
+  const ganGrid = await sampleGrid(page);
+  check(
+    ganGrid?.width === SAMPLE_GRID.width && ganGrid?.height === SAMPLE_GRID.height && ganGrid.levels > 16,
+    `mnist gan: a 16-image sample grid is drawn (${JSON.stringify(ganGrid)})`,
+  );
+  await shot('mnist-gan-cpu');
+  await choose(page, 'model', 'rbm');
+  const rbmRun = await trainFor(page, 60);
+  console.log(`     mnist rbm: ${fmtRun(rbmRun)} (loss: the reconstruction error)`);
+  check(rbmRun.loss < rbmRun.firstLoss, 'mnist rbm: the reconstruction error falls');
+  const rbmGrid = await sampleGrid(page);
+  check(
+    rbmGrid?.width === SAMPLE_GRID.width && rbmGrid?.height === SAMPLE_GRID.height && rbmGrid.levels > 16,
+    `mnist rbm: a 16-image Gibbs sample grid is drawn (${JSON.stringify(rbmGrid)})`,
+  );
+  await shot('mnist-rbm-cpu');
 
   const message = (await state(page)).message;
   check(

@@ -12,7 +12,7 @@ describe('settings', () => {
 
   it('offer an MLP for the 2-D sets and every image model for MNIST', () => {
     expect(modelsFor('spirals')).toEqual(['mlp']);
-    expect(modelsFor('mnist')).toEqual(['mlp', 'cnn', 'autoencoder', 'vae']);
+    expect(modelsFor('mnist')).toEqual(['mlp', 'cnn', 'autoencoder', 'vae', 'gan', 'rbm']);
     expect(defaultConfig('xor', 'cnn').model).toBe('mlp');
   });
 

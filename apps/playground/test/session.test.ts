@@ -45,18 +45,24 @@ describe('a training session (cpu, in Node)', () => {
       pixels: Uint8Array.from({ length: n * 144 }, (_, i) => (i * 37) % 256),
       labels: Uint8Array.from({ length: n }, (_, i) => i % 2),
     };
-    for (const model of ['mlp', 'cnn', 'autoencoder', 'vae'] as const) {
+    for (const model of ['mlp', 'cnn', 'autoencoder', 'vae', 'gan', 'rbm'] as const) {
       const config = { ...defaultConfig('mnist', model), batchSize: 8, hidden: [16], latent: 2 };
       const s = new Session(config, data, buildModel(config, data));
       const { loss } = s.run(1e9, 5);
       expect(Number.isFinite(loss)).toBe(true);
       const recon = s.reconstructions(4);
       expect(recon?.shape ?? null).toEqual(
-        model === 'autoencoder' || model === 'vae' ? [8, 1, 12, 12] : null,
+        model === 'autoencoder' || model === 'vae' || model === 'rbm' ? [8, 1, 12, 12] : null,
       );
       recon?.dispose();
       const samples = s.samples(3);
-      expect(samples?.shape ?? null).toEqual(model === 'vae' ? [3, 1, 12, 12] : null);
+      const generative = model === 'vae' || model === 'gan' || model === 'rbm';
+      expect(samples?.shape ?? null).toEqual(generative ? [3, 1, 12, 12] : null);
+      if (samples) {
+        const values = samples.dataSync();
+        expect(Math.min(...values)).toBeGreaterThanOrEqual(0); // images in [0, 1]
+        expect(Math.max(...values)).toBeLessThanOrEqual(1);
+      }
       samples?.dispose();
       s.dispose();
     }

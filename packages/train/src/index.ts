@@ -1,4 +1,5 @@
 export * from './callbacks';
+export { isOwnedBatch, OWNED_BATCH } from './data';
 export { type EvaluateOptions, evaluate, type FitOptions, fit } from './fit';
 export {
   accuracy,
@@ -14,24 +15,6 @@ export {
   metricName,
   topKAccuracy,
 } from './metrics';
-export {
-  type ChartOptions,
-  encodePng,
-  type HistoryLike,
-  historyChart,
-  historyPng,
-  historySvg,
-  type ImageGridOptions,
-  imageGrid,
-  type PlotHistoryOptions,
-  type Prim,
-  plotHistory,
-  type RgbImage,
-  rasterize,
-  type Scene,
-  sceneToSvg,
-  writeImageGrid,
-} from './plot';
 export { epochLine, formatLogs, isCI, Progress, type ProgressMode, type ProgressOutput } from './progress';
 export {
   createStepContext,

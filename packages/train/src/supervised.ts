@@ -5,10 +5,9 @@
  * `onBatchLoss` sees it before the optimizer step, and the metrics count on the host.
  */
 import { noGrad } from '@axon/autograd';
-import { isOwnedBatch } from '@axon/datasets';
 import type { Module } from '@axon/layers';
 import { fmtShape, ShapeError, Tensor, ValueError } from '@axon/tensor';
-import { disposeBatch } from './data';
+import { disposeBatch, isOwnedBatch } from './data';
 import type { MetricAccumulator } from './metrics';
 import type { Batch, BatchInfo, FitContext, Logs, LossFn } from './types';
 

@@ -45,7 +45,7 @@ async function importWeights(path: string, o: ImportOptions, io: Io): Promise<vo
   const f = family(o.model);
   const out = o.out ?? `${path.replace(/\.safetensors$/, '')}.axon`;
   const { tensors } = fromSafetensors(await readModelBytes(path), path);
-  const model = f.build();
+  const model = await f.build();
   try {
     fromTorchStateDict(model, tensors, { source: path });
   } catch (e) {

@@ -9,6 +9,7 @@ import { fromBytes, inspectModelFile, type ModelFileInspection, type Module } fr
 import { dispose } from '@axon/tensor';
 import { formatLogs } from '@axon/train';
 import type { Command } from 'commander';
+import { unitOf } from '../corpora';
 import { CliError } from '../errors';
 import { familyOfClass, summaryInputs } from '../families';
 import { type Io, println } from '../io';
@@ -79,7 +80,7 @@ function checksumText(file: ModelFileInspection): string {
 
 function noteText(n: CliNote): string {
   if (isImportNote(n)) return `axon import ${n.imported} --model ${n.family}`;
-  const limit = n.limit === null ? '' : `, first ${count(n.limit)} examples`;
+  const limit = n.limit === null ? '' : `, first ${count(n.limit)} ${unitOf(n.data)}`;
   const settings = `${plural(n.epochs, 'epoch')}, batch ${n.batchSize}, lr ${n.lr}, seed ${n.seed}, ${n.backend}${limit}`;
   return `axon train ${n.family} on ${n.data}: ${settings}; test ${formatLogs(n.test)}`;
 }

@@ -1,19 +1,20 @@
 /**
  * `axon train <model>`: trains a zoo model on its default data set with fit from @axon/train (its
- * progress bar on a terminal, one line per epoch), validating on the test split after every epoch,
- * then writes into `--out` the model (`<model>.axon`, with a note of how it was trained), its
- * training curves (`<model>-curves.png`/`.svg`) and, for a model that draws images, a grid of
- * samples or reconstructions (`<model>-samples.png`/`.svg`).
+ * progress bar on a terminal, one line per epoch), validating on the test split after every epoch
+ * (a DBN: layer by layer, families.ts `train`), then writes into `--out` the model
+ * (`<model>.axon`, with a note of how it was trained), its training curves
+ * (`<model>-curves.png`/`.svg`) and, for a model that draws images, a grid of samples or
+ * reconstructions (`<model>-samples.png`/`.svg`); a language model prints a sample of its text.
  */
 import { join } from 'node:path';
-import { DataLoader } from '@axon/datasets';
 import { save } from '@axon/layers';
-import { manualSeed } from '@axon/tensor';
-import { fit, formatLogs, type History, type Logs, plotHistory } from '@axon/train';
+import { plotHistory } from '@axon/plot';
+import { Generator, manualSeed } from '@axon/tensor';
+import { fit, formatLogs, type History, type Logs } from '@axon/train';
 import { Argument, type Command } from 'commander';
 import { type BackendName, useBackend } from '../backend';
-import { loadSplit } from '../data_sets';
-import { FAMILY_NAMES, type FamilyName, family, MODEL_FAMILIES } from '../families';
+import { isDataSetName } from '../data_sets';
+import { FAMILY_NAMES, type FamilyName, family, MODEL_FAMILIES, splitBatches } from '../families';
 import { type Io, println } from '../io';
 import type { TrainingNote } from '../model_file';
 import {
@@ -44,14 +45,22 @@ export function addTrainCommand(program: Command, io: Io): void {
     .addArgument(new Argument('<model>', 'the model to train (listed below)').choices(FAMILY_NAMES))
     .option('--epochs <n>', "epochs (default: the model's, below)", positiveInt)
     .addOption(batchSizeOption("the model's"))
-    .option('--lr <rate>', "Adam's learning rate (default: the model's)", positiveNumber)
+    .option('--lr <rate>', "the optimizer's learning rate (default: the model's)", positiveNumber)
     .addOption(backendOption())
     .addOption(seedOption())
     .addOption(limitOption())
     .option('--out <dir>', 'output folder (default: out/<model>)')
-    .addHelpText('after', () => `\n${modelTable()}\n\nExample:\n  axon train mlp --epochs 1 --limit 1024`)
+    .addHelpText(
+      'after',
+      () =>
+        `\n${modelTable()}\n\n--limit counts characters for tiny-shakespeare, sentences or trees for sst and sst-2; ` +
+        `dbn's --epochs are per layer.\n\nExample:\n  axon train mlp --epochs 1 --limit 1024`,
+    )
     .action((name: FamilyName, options: TrainOptions) => train(name, options, io));
 }
+
+/** Characters of the text a language model writes after training (the GPT reruns its context for each). */
+const SAMPLE_LENGTH = 100;
 
 /** The models, their data sets and defaults, for `axon train --help`. */
 function modelTable(): string {
@@ -83,26 +92,34 @@ async function train(name: FamilyName, o: TrainOptions, io: Io): Promise<void> {
   await useBackend(o.backend);
   manualSeed(o.seed);
 
+  const model = await f.build();
   const [trainSet, testSet] = await Promise.all([
-    loadSplit(f.data, 'train', o.limit, f.inputs),
-    loadSplit(f.data, 'test', o.limit, f.inputs),
+    splitBatches(name, model, f.data, 'train', { limit: o.limit, batchSize, shuffle: true, seed: o.seed }),
+    splitBatches(name, model, f.data, 'test', {
+      limit: o.limit,
+      batchSize: f.evalBatchSize ?? EVAL_BATCH_SIZE,
+      shuffle: false,
+      seed: o.seed,
+    }),
   ]);
   println(
     io.out,
-    `${name} on ${f.data}: ${trainSet.length} train and ${testSet.length} test examples; ` +
+    `${name} on ${f.data}: ${trainSet.count} train and ${testSet.count} test ${testSet.unit}; ` +
       `${epochs} epoch${epochs === 1 ? '' : 's'}, batch ${batchSize}, lr ${lr}, ${o.backend} backend, seed ${o.seed}`,
   );
-  const model = f.build();
-  const history = await fit(model, {
-    optimizers: f.training.optimizers(model, lr),
-    loss: f.training.loss?.(),
-    metrics: f.training.metrics,
-    trainData: new DataLoader(trainSet, { batchSize, shuffle: true, seed: o.seed }),
-    valData: new DataLoader(testSet, { batchSize: EVAL_BATCH_SIZE }),
-    epochs,
-    seed: o.seed,
-    progressOutput: io.out,
-  });
+  f.prepare?.(model, trainSet);
+  const history = f.train
+    ? await f.train({ model, train: trainSet, val: testSet, epochs, lr, seed: o.seed, io })
+    : await fit(model, {
+        optimizers: f.training.optimizers(model, lr),
+        loss: f.training.loss?.(),
+        metrics: f.training.metrics,
+        trainData: trainSet.source,
+        valData: testSet.source,
+        epochs,
+        seed: o.seed,
+        progressOutput: io.out,
+      });
   const test = testLogs(history);
   println(io.out, `test  ${formatLogs(test)}`);
 
@@ -124,7 +141,7 @@ async function train(name: FamilyName, o: TrainOptions, io: Io): Promise<void> {
   });
   await save(model, modelPath, { extra: { json: { cli: note } } });
   const written = [modelPath, curves.png, curves.svg];
-  if (f.sample) {
+  if (f.sample && isDataSetName(f.data)) {
     const grid = await writeSamples(model, name, f.data, {
       n: 64,
       seed: o.seed,
@@ -133,4 +150,13 @@ async function train(name: FamilyName, o: TrainOptions, io: Io): Promise<void> {
     written.push(grid.png, grid.svg);
   }
   println(io.out, `wrote ${written.join(', ')}`);
+  if (f.generate && f.prompt) {
+    const text = await f.generate(model, {
+      prompt: f.prompt,
+      length: SAMPLE_LENGTH,
+      temperature: 0.8,
+      generator: new Generator(o.seed),
+    });
+    println(io.out, `sample (temperature 0.8, seed ${o.seed}):\n${f.prompt}${text}`);
+  }
 }

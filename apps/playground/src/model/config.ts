@@ -6,7 +6,7 @@
 import { MLP_ACTIVATIONS, type MlpActivation } from '@axon/models';
 import { type DatasetId, isImageSetId } from '../data/dataset';
 
-export type ModelId = 'mlp' | 'cnn' | 'autoencoder' | 'vae';
+export type ModelId = 'mlp' | 'cnn' | 'autoencoder' | 'vae' | 'gan' | 'rbm';
 export type OptimizerId = 'sgd' | 'adam';
 export type BackendId = 'gpu' | 'cpu';
 
@@ -15,6 +15,8 @@ export const MODEL_LABELS: Record<ModelId, string> = {
   cnn: 'CNN (Keras MNIST)',
   autoencoder: 'Autoencoder (dense)',
   vae: 'VAE (dense, Bernoulli)',
+  gan: 'GAN (DCGAN, small)',
+  rbm: 'RBM (CD-1)',
 };
 
 export { MLP_ACTIVATIONS, type MlpActivation };
@@ -22,10 +24,10 @@ export { MLP_ACTIVATIONS, type MlpActivation };
 export interface PlaygroundConfig {
   dataset: DatasetId;
   model: ModelId;
-  /** Hidden layer widths (MLP, and the encoder of the autoencoder / VAE). */
+  /** Hidden layer widths (MLP, and the encoder of the autoencoder / VAE); an RBM's hidden units are the first. */
   hidden: number[];
   activation: MlpActivation;
-  /** Code size of the autoencoder / VAE. */
+  /** Code size of the autoencoder / VAE, the GAN's noise size. */
   latent: number;
   optimizer: OptimizerId;
   lr: number;
@@ -38,7 +40,7 @@ export interface PlaygroundConfig {
 
 /** The models that make sense for a data set: the 2-D sets are classified by an MLP. */
 export function modelsFor(dataset: DatasetId): ModelId[] {
-  return isImageSetId(dataset) ? ['mlp', 'cnn', 'autoencoder', 'vae'] : ['mlp'];
+  return isImageSetId(dataset) ? ['mlp', 'cnn', 'autoencoder', 'vae', 'gan', 'rbm'] : ['mlp'];
 }
 
 /** Settings that train quickly and well for the data set and model. */
@@ -57,6 +59,9 @@ export function defaultConfig(dataset: DatasetId = 'spirals', model: ModelId = '
     seed: 0,
   };
   if (base.model === 'vae') return { ...base, hidden: [256], latent: 8 };
+  // DCGAN's Adam step (its β₁ 0.5 is the session's for a GAN); CD-1 wants plain SGD steps.
+  if (base.model === 'gan') return { ...base, latent: 32, lr: 0.0002 };
+  if (base.model === 'rbm') return { ...base, hidden: [256], optimizer: 'sgd', lr: 0.05 };
   return base;
 }
 

@@ -8,21 +8,28 @@
  * as fit in a frame's time budget, read the loss once per frame, stop between any two steps
  * (Pause) and keep the model for the next Train. The step itself is still the library's: the
  * supervised one is forward → crossEntropy → `ctx.minimize` (backward, optimizer step, zeroGrad)
- * from @axon/train's `createStepContext`, and the autoencoder and VAE run their own `trainStep`.
+ * from @axon/train's `createStepContext`, and the generative models (autoencoder, VAE, GAN, RBM)
+ * run their own `trainStep`. A GAN gets an optimizer for each network and sees images in tanh's
+ * [-1, 1]; the loss the page shows is its discriminator's (an RBM's: the reconstruction error).
  */
 import { noGrad } from '@axon/autograd';
 import { type Module, toBytes } from '@axon/layers';
+import { GAN, GAN_OPTIMIZERS, RBM } from '@axon/models';
 import { Adam, type Optimizer, SGD } from '@axon/optim';
 import {
+  add,
   argmax,
   cast,
   concat,
   crossEntropy,
+  div,
   eq,
   Generator,
   indexSelect,
+  mul,
   reshape,
   softmax,
+  sub,
   sum,
   type Tensor,
   tensor,
@@ -38,6 +45,16 @@ type Forward = { forward(x: Tensor): Tensor };
 type Reconstructs = { reconstruct(x: Tensor): Tensor };
 type Samples = { sample(n: number, o: { generator?: Generator }): Tensor };
 
+/** The scalar of a generative model's step logs the page shows as its loss. */
+const SHOWN_LOG: Record<Exclude<TaskKind, 'classifier'>, string> = {
+  autoencoder: 'loss',
+  vae: 'loss',
+  gan: 'd_loss',
+  rbm: 'recon',
+};
+/** Gibbs steps between the test images and an RBM's samples. */
+const RBM_GIBBS_STEPS = 25;
+
 /** What a model file keeps besides the weights: the settings and how far it trained. */
 export interface FileExtra {
   playground: { config: PlaygroundConfig; steps: number };
@@ -46,7 +63,7 @@ export interface FileExtra {
 export class Session {
   readonly task: TaskKind;
   steps = 0;
-  private readonly optimizer: Optimizer;
+  private readonly optimizers: Record<string, Optimizer>;
   private readonly generator: Generator;
   private readonly trainX: Tensor;
   private readonly trainY: Tensor;
@@ -63,11 +80,19 @@ export class Session {
     readonly model: Module,
   ) {
     this.task = taskOfModule(model);
-    const params = model.parameters();
-    this.optimizer =
+    // DCGAN's Adam has β₁ 0.5 (Radford et al.): the usual 0.9 makes the two networks oscillate.
+    const betas: [number, number] = this.task === 'gan' ? [0.5, 0.999] : [0.9, 0.999];
+    const optimizer = (m: Module) =>
       config.optimizer === 'adam'
-        ? new Adam(params, { lr: config.lr })
-        : new SGD(params, { lr: config.lr, momentum: 0.9 });
+        ? new Adam(m.parameters(), { lr: config.lr, betas })
+        : new SGD(m.parameters(), { lr: config.lr, momentum: 0.9 });
+    this.optimizers =
+      model instanceof GAN
+        ? {
+            [GAN_OPTIMIZERS.generator]: optimizer(model.generator),
+            [GAN_OPTIMIZERS.discriminator]: optimizer(model.discriminator),
+          }
+        : { default: optimizer(model) };
     this.generator = new Generator(config.seed);
     if (data.kind === 'points') {
       const n = data.y.length;
@@ -121,7 +146,7 @@ export class Session {
   /** One training step; returns its loss (a scalar the caller frees). */
   private step(): Tensor {
     const ctx = createStepContext({
-      optimizers: { default: this.optimizer },
+      optimizers: this.optimizers,
       model: this.model,
       epoch: this.epoch,
       step: this.steps,
@@ -134,8 +159,9 @@ export class Session {
         ctx.minimize(l);
         return l;
       }
-      const logs = (this.model as unknown as SteppedModel).trainStep({ x }, ctx);
-      const l = logs.loss;
+      const real = this.task === 'gan' ? sub(mul(x, 2), 1) : x;
+      const logs = (this.model as unknown as SteppedModel).trainStep({ x: real }, ctx);
+      const l = logs[SHOWN_LOG[this.task]];
       return l instanceof Object ? (l as Tensor) : tensor([l as number]);
     });
     this.steps++;
@@ -189,39 +215,41 @@ export class Session {
     return correct / n;
   }
 
-  /** Autoencoder / VAE: the first `n` test images over their reconstructions, [2n, 1, H, W] (caller frees). */
+  /** Autoencoder / VAE / RBM: the first `n` test images over their reconstructions, [2n, 1, H, W] (caller frees). */
   reconstructions(n: number): Tensor | null {
-    if (this.task === 'classifier' || this.data.kind !== 'images') return null;
+    if (this.task === 'classifier' || this.task === 'gan' || this.data.kind !== 'images') return null;
     const { rows, cols } = this.data;
     return this.evaluating(() =>
       tidy(() => {
-        const x = indexSelect(
-          this.testX,
-          0,
-          tensor(
-            Int32Array.from({ length: n }, (_, i) => i),
-            { dtype: 'int32' },
-          ),
-        );
+        const x = this.firstTestImages(n);
         const y = reshape((this.model as unknown as Reconstructs).reconstruct(x), [n, 1, rows, cols]);
         return concat([x, y], 0);
       }),
     );
   }
 
-  /** VAE: `n` images decoded from z ~ N(0, I), [n, 1, H, W] (caller frees); the same codes every call. */
+  /**
+   * `n` samples [n, 1, H, W] in [0, 1] (caller frees), from the same draws every call: a VAE's
+   * decoded codes z ~ N(0, I); a GAN's G(z) for the same noise; an RBM's visible means after
+   * RBM_GIBBS_STEPS Gibbs steps from the first `n` test images. Null for the other models.
+   */
   samples(n: number): Tensor | null {
-    if (this.task !== 'vae' || this.data.kind !== 'images') return null;
+    if ((this.task !== 'vae' && this.task !== 'gan' && this.task !== 'rbm') || this.data.kind !== 'images') {
+      return null;
+    }
     const { rows, cols } = this.data;
+    const generator = new Generator(1234);
+    const model = this.model;
     return this.evaluating(() =>
-      tidy(() =>
-        reshape((this.model as unknown as Samples).sample(n, { generator: new Generator(1234) }), [
-          n,
-          1,
-          rows,
-          cols,
-        ]),
-      ),
+      tidy(() => {
+        let images: Tensor;
+        if (model instanceof GAN) images = div(add(model.sample(n, undefined, { generator }), 1), 2);
+        else if (model instanceof RBM) {
+          const start = this.firstTestImages(n);
+          images = model.visibleMean(model.gibbs(start, { steps: RBM_GIBBS_STEPS, generator }).h);
+        } else images = (model as unknown as Samples).sample(n, { generator });
+        return reshape(images, [n, 1, rows, cols]);
+      }),
     );
   }
 
@@ -233,9 +261,18 @@ export class Session {
 
   dispose(): void {
     this.model.dispose();
-    this.optimizer.dispose();
+    for (const o of Object.values(this.optimizers)) o.dispose();
     const own = new Set([this.trainX, this.trainY, this.testX, this.testY]);
     for (const t of own) t.dispose();
+  }
+
+  /** The first `n` test images [n, ...] (inside the caller's tidy). */
+  private firstTestImages(n: number): Tensor {
+    const idx = tensor(
+      Int32Array.from({ length: n }, (_, i) => i),
+      { dtype: 'int32' },
+    );
+    return indexSelect(this.testX, 0, idx);
   }
 
   /** Runs `fn` with gradients off and the model in eval mode, then back in training mode. */

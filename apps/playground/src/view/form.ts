@@ -77,9 +77,9 @@ export class SettingsForm {
 
   showRelevant(c: PlaygroundConfig): void {
     const images = c.dataset === 'mnist' || c.dataset === 'fashion';
-    $('hidden-row').hidden = c.model === 'cnn';
-    $('activation-row').hidden = c.model === 'cnn';
-    $('latent-row').hidden = c.model !== 'autoencoder' && c.model !== 'vae';
+    $('hidden-row').hidden = c.model === 'cnn' || c.model === 'gan';
+    $('activation-row').hidden = c.model === 'cnn' || c.model === 'gan' || c.model === 'rbm';
+    $('latent-row').hidden = c.model !== 'autoencoder' && c.model !== 'vae' && c.model !== 'gan';
     $('batch-row').hidden = !images;
   }
 }

@@ -1,9 +1,10 @@
 /**
- * Image grids in the page (reconstructions, VAE samples): @axon/train's `imageGrid` lays out and
- * rasterizes the images (as it does for the CLI's PNG files); here the RGB raster goes on a canvas.
+ * Image grids in the page (reconstructions, VAE samples): @axon/plot's `imageGrid` lays out and
+ * rasterizes the images (the raster the CLI's PNG files embed); here it goes on a canvas.
  */
+
+import { imageGrid } from '@axon/plot';
 import type { Tensor } from '@axon/tensor';
-import { imageGrid } from '@axon/train';
 
 /** Draws images [N, 1, H, W] in [0, 1], `perRow` to a row, each pixel `scale`× larger. */
 export function drawImageGrid(canvas: HTMLCanvasElement, images: Tensor, perRow: number, scale = 3): void {

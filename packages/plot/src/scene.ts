@@ -1,6 +1,6 @@
 /**
- * A chart as a list of drawing primitives in pixel coordinates (origin top-left), so that the SVG
- * writer and the PNG rasterizer draw the same picture.
+ * A figure as a list of drawing primitives in pixel coordinates (origin top-left): charts are laid
+ * out as data (and tested as data), then written as SVG, which is the source of the PNG.
  */
 export type Point = readonly [number, number];
 
@@ -18,13 +18,15 @@ export type Prim =
     }
   | { kind: 'line'; points: readonly Point[]; color: string; width: number; dash?: readonly number[] }
   | { kind: 'circle'; cx: number; cy: number; r: number; fill: string }
+  /** A PNG drawn unsmoothed at (x, y), `width` × `height` pixels (an image grid's raster). */
+  | { kind: 'image'; x: number; y: number; width: number; height: number; png: Uint8Array }
   | {
       kind: 'text';
       x: number;
       y: number;
       text: string;
-      /** Integer pixel scale of the 5×7 font: a glyph advances 6·scale pixels, capitals are 7·scale tall. */
-      scale: number;
+      /** Font size in pixels (the bundled monospaced font: a glyph advances 0.6·size, see text.ts). */
+      size: number;
       color: string;
       anchor: 'start' | 'middle' | 'end';
       /** Where y is: the top of the capitals, their middle, or the baseline. */

@@ -1,15 +1,15 @@
 /**
- * Image grids: layout, scaling, padding, clipping and normalisation, labels, and the PNG and SVG
- * files (the PNG decoded back here with node:zlib and a small unfilter, to check pixels).
+ * Image grids: layout, scaling, padding, clipping and normalisation, labels, and the SVG and PNG
+ * files (the PNG decoded back with fast-png, to check its pixels against the raster).
  */
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { inflateSync } from 'node:zlib';
 import { ShapeError, tensor, ValueError } from '@axon/tensor';
 import { expectError } from '@axon/testing';
+import { decode } from 'fast-png';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { imageGrid, type RgbImage, writeImageGrid } from '../src';
+import { imageGrid, imageGridSvg, type RgbImage, writeImageGrid } from '../src';
 
 let dir: string;
 beforeAll(async () => {
@@ -19,37 +19,14 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-/** Decodes an 8-bit RGB PNG as the plot code writes it (filters None, Sub, Up). */
-function decodePng(png: Uint8Array): RgbImage {
-  const dv = new DataView(png.buffer, png.byteOffset, png.byteLength);
-  let width = 0;
-  let height = 0;
-  const idat: Uint8Array[] = [];
-  for (let at = 8; at < png.length; ) {
-    const len = dv.getUint32(at);
-    const type = String.fromCharCode(...png.subarray(at + 4, at + 8));
-    const body = png.subarray(at + 8, at + 8 + len);
-    if (type === 'IHDR') {
-      width = dv.getUint32(at + 8);
-      height = dv.getUint32(at + 12);
-      expect([...body.subarray(8)]).toEqual([8, 2, 0, 0, 0]);
-    }
-    if (type === 'IDAT') idat.push(body);
-    at += 12 + len;
-  }
-  const raw = inflateSync(Buffer.concat(idat));
-  const stride = width * 3;
-  const data = new Uint8Array(stride * height);
-  for (let y = 0; y < height; y++) {
-    const filter = raw[y * (stride + 1)];
-    for (let i = 0; i < stride; i++) {
-      const v = raw[y * (stride + 1) + 1 + i];
-      const left = i >= 3 ? data[y * stride + i - 3] : 0;
-      const up = y > 0 ? data[(y - 1) * stride + i] : 0;
-      data[y * stride + i] = (v + (filter === 1 ? left : filter === 2 ? up : 0)) & 255;
-    }
-  }
-  return { width, height, data };
+/** A PNG's pixels as RGB (resvg writes RGBA; fast-png decodes either). */
+function decodeRgb(png: Uint8Array): RgbImage {
+  const img = decode(png);
+  const ch = img.channels;
+  const data = new Uint8Array(img.width * img.height * 3);
+  for (let i = 0; i < img.width * img.height; i++)
+    for (let c = 0; c < 3; c++) data[i * 3 + c] = img.data[i * ch + c];
+  return { width: img.width, height: img.height, data };
 }
 
 function pixel(img: RgbImage, x: number, y: number): number[] {
@@ -91,40 +68,48 @@ describe('imageGrid', () => {
     wide.dispose();
   });
 
-  it('draws row labels in a margin on the left', () => {
+  it('keeps a margin on the left for row labels, drawn as text in the SVG and PNG', async () => {
     const images = tensor(new Array(4 * 16).fill(1), { shape: [4, 1, 4, 4] });
     const plain = imageGrid(images, { nrow: 2, padding: 1 });
-    const labelled = imageGrid(images, { nrow: 2, padding: 1, padValue: 0, labels: ['noisy', 'clean'] });
+    const options = { nrow: 2, padding: 1, padValue: 0, labels: ['noisy', 'clean'] };
+    const labelled = imageGrid(images, options);
     expect(labelled.height).toBe(plain.height);
     expect(labelled.width).toBeGreaterThan(plain.width + 5 * 6);
     const margin = labelled.width - plain.width;
-    let lit = 0;
-    for (let y = 0; y < labelled.height; y++)
-      for (let x = 0; x < margin; x++) lit += pixel(labelled, x, y)[0] > 0 ? 1 : 0;
-    expect(lit).toBeGreaterThan(20); // white text on the black margin
-    // The images sit right of the margin.
+    // The raster's margin is the padding colour; the images sit right of it.
+    expect(pixel(labelled, 1, 1)).toEqual([0, 0, 0]);
     expect(pixel(labelled, margin + 1, 1)).toEqual([255, 255, 255]);
+    const svg = await imageGridSvg(images, options);
+    expect(svg).toContain('>noisy</text>');
+    expect(svg).toContain('>clean</text>');
+    expect(svg).toContain('fill="#ffffff"'); // white text on the black margin
+    const files = await writeImageGrid(join(dir, 'labelled'), images, options);
+    const png = decodeRgb(new Uint8Array(await readFile(files.png)));
+    let lit = 0;
+    for (let y = 0; y < png.height; y++)
+      for (let x = 0; x < margin; x++) lit += pixel(png, x, y)[0] > 64 ? 1 : 0;
+    expect(lit).toBeGreaterThan(20); // the labels were drawn (the bundled font was found)
     images.dispose();
   });
 
-  it('writes <path>.png and <path>.svg that show the same raster', async () => {
+  it('writes <path>.svg and <path>.png that show the same raster', async () => {
     const images = tensor(
       Array.from({ length: 5 * 3 * 6 * 6 }, (_, i) => (i % 7) / 6),
       { shape: [5, 3, 6, 6] },
     );
     const path = join(dir, 'sub', 'samples');
-    const files = await writeImageGrid(path, images, { nrow: 3, scale: 3, labels: ['epoch 1', 'epoch 2'] });
-    expect(files).toEqual({ png: `${path}.png`, svg: `${path}.svg` });
-    const png = new Uint8Array(await readFile(files.png));
-    const decoded = decodePng(png);
-    const expected = imageGrid(images, { nrow: 3, scale: 3, labels: ['epoch 1', 'epoch 2'] });
+    const files = await writeImageGrid(path, images, { nrow: 3, scale: 3 });
+    expect(files).toEqual({ svg: `${path}.svg`, png: `${path}.png` });
+    const decoded = decodeRgb(new Uint8Array(await readFile(files.png)));
+    const expected = imageGrid(images, { nrow: 3, scale: 3 });
     expect([decoded.width, decoded.height]).toEqual([expected.width, expected.height]);
     expect(Buffer.from(decoded.data).equals(Buffer.from(expected.data))).toBe(true);
     const svg = await readFile(files.svg, 'utf8');
     expect(svg.startsWith(`<svg xmlns="http://www.w3.org/2000/svg" width="${expected.width}"`)).toBe(true);
     const uri = /href="data:image\/png;base64,([A-Za-z0-9+/=]+)"/.exec(svg);
     expect(uri).not.toBeNull();
-    expect(Buffer.from(uri?.[1] ?? '', 'base64').equals(Buffer.from(png))).toBe(true);
+    const embedded = decodeRgb(new Uint8Array(Buffer.from(uri?.[1] ?? '', 'base64')));
+    expect(Buffer.from(embedded.data).equals(Buffer.from(expected.data))).toBe(true);
     expect(svg).toContain('image-rendering:pixelated');
     images.dispose();
   });

@@ -1,6 +1,11 @@
+/**
+ * The layout of training curves (a History's per-epoch series) as a scene: loss and val_loss in one
+ * panel, the other metrics in a second, learning rates in a third when asked for; validation
+ * curves dashed, a legend in the corner that hides the fewest points.
+ */
 import { ValueError } from '@axon/tensor';
-import { GLYPH_ASCENT, textWidth } from './font';
 import type { Point, Prim, Scene } from './scene';
+import { textWidth } from './text';
 import { formatTick, niceTicks } from './ticks';
 
 /** Per-epoch series by name, and the epoch (0-based) of each position. */
@@ -51,8 +56,9 @@ const VAL_PALETTE = [
 const TEXT = '#222222';
 const AXIS = '#444444';
 const GRID = '#e3e3e3';
-const FONT = 2;
-const TITLE_FONT = 3;
+/** Font sizes in pixels: labels and ticks, the title. */
+const FONT = 20;
+const TITLE_FONT = 30;
 
 interface Series {
   key: string;
@@ -308,15 +314,9 @@ function text(
   x: number,
   y: number,
   s: string,
-  scale: number,
+  size: number,
   anchor: 'start' | 'middle' | 'end',
   valign: 'top' | 'middle' | 'baseline',
 ): Extract<Prim, { kind: 'text' }> {
-  return { kind: 'text', x, y, text: s, scale, color: TEXT, anchor, valign };
-}
-
-/** The top of a text's capitals, from its y and vertical alignment. */
-export function textTop(y: number, scale: number, valign: 'top' | 'middle' | 'baseline'): number {
-  const h = GLYPH_ASCENT * scale;
-  return valign === 'top' ? y : valign === 'middle' ? y - h / 2 : y - h;
+  return { kind: 'text', x, y, text: s, size, color: TEXT, anchor, valign };
 }

@@ -1,3 +1,7 @@
+/**
+ * Axis ticks: round values (steps of 1, 2, 2.5 or 5 times a power of ten) and their labels, printed
+ * with as many decimals as the step needs.
+ */
 /** About `count` round tick values covering [lo, hi] (steps of 1, 2, 2.5 or 5 times a power of ten). */
 export function niceTicks(
   lo: number,

@@ -1,9 +1,10 @@
 /**
  * Image grids, as torchvision's `make_grid` + `save_image`: a batch of images [N, C, H, W] (C = 1
- * or 3, values in [0, 1]) laid out in rows, written as PNG and SVG. The examples show what a model
+ * or 3, values in [0, 1]) laid out in rows, written as SVG and PNG. The examples show what a model
  * made with it: VAE samples, reconstructions and latent manifolds, GAN samples per epoch, rows of
- * noisy / denoised / clean digits. The raster is a plain function of the values (`imageGrid`), so
- * it is tested without files; the SVG embeds the same PNG, drawn pixelated, so both look alike.
+ * noisy / denoised / clean digits. The raster is a plain function of the values (`imageGrid`, also
+ * drawn on a canvas by the playground), so it is tested without files; the SVG embeds it as a PNG,
+ * drawn unsmoothed, with the row labels as text, and the PNG file is that SVG rendered.
  */
 import {
   checkNonNegativeInt,
@@ -17,10 +18,17 @@ import {
   type Tensor,
   ValueError,
 } from '@axon/tensor';
-import { textWidth } from './font';
-import { encodePng } from './png';
-import { type RgbImage, rasterize } from './raster';
-import type { Prim } from './scene';
+import { type FigureFiles, writeFigure } from './figure';
+import type { Prim, Scene } from './scene';
+import { sceneToSvg } from './svg';
+import { textWidth } from './text';
+
+/** An RGB image, 8 bits a channel, row-major. */
+export interface RgbImage {
+  width: number;
+  height: number;
+  data: Uint8Array;
+}
 
 export interface ImageGridOptions {
   /** Images per row (default 8, as torchvision's make_grid; N when there are fewer). */
@@ -36,7 +44,10 @@ export interface ImageGridOptions {
    * 'each': each image's own [min, max].
    */
   normalize?: boolean | 'each';
-  /** One label per row, drawn left of it in the built-in font (e.g. 'noisy', 'denoised', 'clean'). */
+  /**
+   * One label per row, drawn left of it (e.g. 'noisy', 'denoised', 'clean'): as text in the SVG and
+   * PNG; `imageGrid`'s raster keeps the margin for them, in the padding colour.
+   */
   labels?: string[];
 }
 
@@ -48,60 +59,56 @@ interface Images {
 
 /**
  * The grid as an RGB raster (8 bits a channel, row-major): the images left to right, top to
- * bottom, `nrow` to a row. `images` is a [N, C, H, W] tensor with C = 1 (gray) or 3 (RGB).
+ * bottom, `nrow` to a row. `images` is a [N, C, H, W] tensor with C = 1 (gray) or 3 (RGB). With
+ * `labels`, the margin on the left is left in the padding colour (the text is drawn by the SVG).
  */
 export function imageGrid(images: Tensor, options: ImageGridOptions = {}): RgbImage {
   const shape = checkImages('imageGrid', images);
-  return drawGrid('imageGrid', { values: images.dataSync(), shape }, options);
+  const layout = checkGridOptions('imageGrid', shape, options);
+  return drawGrid({ values: images.dataSync(), shape }, layout);
 }
 
 /**
- * Writes the grid to `<path>.png` and `<path>.svg` (the SVG embeds the PNG, drawn pixelated, so it
- * scales without blurring) and returns both paths. Parent folders are created. The values are read
- * with one async `data()`.
+ * The grid as an SVG document: the raster embedded as a PNG (drawn unsmoothed, so it scales
+ * without blurring) and the row labels as text. The values are read with one async `data()`.
+ */
+export async function imageGridSvg(images: Tensor, options: ImageGridOptions = {}): Promise<string> {
+  return gridSvg('imageGridSvg', images, options);
+}
+
+/**
+ * Writes the grid to `<path>.svg` (see `imageGridSvg`) and `<path>.png` (that SVG rendered) and
+ * returns both paths. Parent folders are created.
  */
 export async function writeImageGrid(
   path: string,
   images: Tensor,
   options: ImageGridOptions = {},
-): Promise<{ png: string; svg: string }> {
-  if (typeof path !== 'string' || !path) {
-    throw new ValueError(
-      `writeImageGrid: expected path to be a file path without extension, got ${describeValue(path)}`,
-    );
-  }
-  const shape = checkImages('writeImageGrid', images);
-  checkGridOptions('writeImageGrid', shape[0], options);
-  const img = drawGrid('writeImageGrid', { values: await images.data(), shape }, options);
-  const [{ mkdir, writeFile }, { dirname }, { deflateSync }] = await Promise.all([
-    import('node:fs/promises'),
-    import('node:path'),
-    import('node:zlib'),
-  ]);
-  const bytes = encodePng(img, (d) => deflateSync(d, { level: 9 }));
-  const png = `${path}.png`;
-  const svg = `${path}.svg`;
-  await mkdir(dirname(png), { recursive: true });
-  await writeFile(png, bytes);
-  await writeFile(svg, pngAsSvg(bytes, img.width, img.height));
-  return { png, svg };
+): Promise<FigureFiles> {
+  return writeFigure(path, await gridSvg('writeImageGrid', images, options), 'writeImageGrid');
 }
 
-/** An SVG document showing PNG `bytes` (width × height pixels) unsmoothed. */
-export function pngAsSvg(bytes: Uint8Array, width: number, height: number): string {
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}">
-<image width="${width}" height="${height}" style="image-rendering:pixelated" href="data:image/png;base64,${base64(bytes)}"/>
-</svg>
-`;
-}
-
-function base64(bytes: Uint8Array): string {
-  let s = '';
-  const chunk = 0x8000;
-  for (let i = 0; i < bytes.length; i += chunk) {
-    s += String.fromCharCode(...bytes.subarray(i, i + chunk));
-  }
-  return btoa(s);
+async function gridSvg(op: string, images: Tensor, options: ImageGridOptions): Promise<string> {
+  const shape = checkImages(op, images);
+  const layout = checkGridOptions(op, shape, options);
+  const img = drawGrid({ values: await images.data(), shape }, layout);
+  const { encode } = await import('fast-png');
+  const png = encode({ width: img.width, height: img.height, data: img.data, channels: 3, depth: 8 });
+  const items: Prim[] = [{ kind: 'image', x: 0, y: 0, width: img.width, height: img.height, png }];
+  (layout.labels ?? []).forEach((text, r) => {
+    items.push({
+      kind: 'text',
+      x: layout.padding + 0.2 * layout.fontSize,
+      y: layout.padding + r * (layout.cellH + layout.padding) + layout.cellH / 2,
+      text,
+      size: layout.fontSize,
+      color: layout.padValue >= 0.5 ? '#000000' : '#ffffff',
+      anchor: 'start',
+      valign: 'middle',
+    });
+  });
+  const scene: Scene = { width: img.width, height: img.height, background: layout.padHex, items };
+  return sceneToSvg(scene);
 }
 
 function checkImages(op: string, images: Tensor): [number, number, number, number] {
@@ -115,17 +122,33 @@ function checkImages(op: string, images: Tensor): [number, number, number, numbe
   return [s[0], s[1], s[2], s[3]];
 }
 
+/** The checked options and the sizes they give, shared by the raster and the SVG. */
 interface GridLayout {
   nrow: number;
   rows: number;
   padding: number;
   scale: number;
   padValue: number;
+  /** The padding colour as #rrggbb. */
+  padHex: string;
   normalize: false | true | 'each';
   labels: string[] | undefined;
+  /** The label font size in pixels. */
+  fontSize: number;
+  /** The width of the label margin (0 without labels). */
+  labelWidth: number;
+  cellW: number;
+  cellH: number;
+  width: number;
+  height: number;
 }
 
-function checkGridOptions(op: string, n: number, options: ImageGridOptions): GridLayout {
+function checkGridOptions(
+  op: string,
+  shape: readonly [number, number, number, number],
+  options: ImageGridOptions,
+): GridLayout {
+  const [n, , h, w] = shape;
   const o = checkOptions(op, options) as ImageGridOptions;
   const nrow = Math.min(n, checkPositiveInt(op, 'nrow', o.nrow ?? 8));
   const rows = Math.ceil(n / nrow);
@@ -146,41 +169,39 @@ function checkGridOptions(op: string, n: number, options: ImageGridOptions): Gri
       );
     }
   }
+  const padding = checkNonNegativeInt(op, 'padding', o.padding ?? 2);
+  const scale = checkPositiveInt(op, 'scale', o.scale ?? 1);
+  const padValue = checkNumber(op, 'padValue', o.padValue ?? 1, { min: 0, max: 1 });
+  const cellW = w * scale;
+  const cellH = h * scale;
+  const fontSize = cellH >= 32 ? 20 : 10;
+  const labelWidth = labels
+    ? Math.ceil(Math.max(...labels.map((l) => textWidth(l, fontSize))) + 2 * padding + 0.4 * fontSize)
+    : 0;
+  const level = Math.round(padValue * 255);
   return {
     nrow,
     rows,
-    padding: checkNonNegativeInt(op, 'padding', o.padding ?? 2),
-    scale: checkPositiveInt(op, 'scale', o.scale ?? 1),
-    padValue: checkNumber(op, 'padValue', o.padValue ?? 1, { min: 0, max: 1 }),
+    padding,
+    scale,
+    padValue,
+    padHex: `#${level.toString(16).padStart(2, '0').repeat(3)}`,
     normalize,
     labels,
+    fontSize,
+    labelWidth,
+    cellW,
+    cellH,
+    width: labelWidth + nrow * cellW + (nrow + 1) * padding,
+    height: rows * cellH + (rows + 1) * padding,
   };
 }
 
-function drawGrid(op: string, images: Images, options: ImageGridOptions): RgbImage {
+function drawGrid(images: Images, g: GridLayout): RgbImage {
   const [n, c, h, w] = images.shape;
-  const g = checkGridOptions(op, n, options);
-  const cellW = w * g.scale;
-  const cellH = h * g.scale;
-  const fontScale = cellH >= 32 ? 2 : 1;
-  const labelWidth = g.labels
-    ? Math.max(...g.labels.map((l) => textWidth(l, fontScale))) + 2 * g.padding + 4 * fontScale
-    : 0;
-  const width = labelWidth + g.nrow * cellW + (g.nrow + 1) * g.padding;
-  const height = g.rows * cellH + (g.rows + 1) * g.padding;
-  const level = Math.round(g.padValue * 255);
-  const hex = `#${level.toString(16).padStart(2, '0').repeat(3)}`;
-  const items: Prim[] = (g.labels ?? []).map((text, r) => ({
-    kind: 'text',
-    x: g.padding + 2 * fontScale,
-    y: g.padding + r * (cellH + g.padding) + cellH / 2,
-    text,
-    scale: fontScale,
-    color: g.padValue >= 0.5 ? '#000000' : '#ffffff',
-    anchor: 'start',
-    valign: 'middle',
-  }));
-  const img = rasterize({ width, height, background: hex, items });
+  const { width, height, cellW, cellH, labelWidth } = g;
+  const img: RgbImage = { width, height, data: new Uint8Array(width * height * 3) };
+  img.data.fill(Math.round(g.padValue * 255));
   const { values } = images;
   const per = c * h * w;
   const whole = g.normalize === true ? range(values, 0, n * per) : undefined;
