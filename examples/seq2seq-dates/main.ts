@@ -9,6 +9,18 @@
  *   pnpm example seq2seq-dates [--epochs N] [--seed N] [--backend cpu|gpu] [--json] [--smoke]
  */
 import { join } from 'node:path';
+import {
+  DATE_BOS as BOS,
+  type DatePair,
+  datePairs,
+  decodeDateTarget as decodeTgt,
+  DATE_EOS as EOS,
+  encodeDateSource as encodeSrc,
+  encodeDateTarget as encodeTgt,
+  DATE_PAD as PAD,
+  SOURCE_CHARS,
+  TARGET_CHARS,
+} from '@axon/datasets';
 import { save } from '@axon/layers';
 import { seq2seq } from '@axon/models';
 import { Adam } from '@axon/optim';
@@ -16,7 +28,6 @@ import { plotHistory, writeImageGrid } from '@axon/plot';
 import * as ax from '@axon/tensor';
 import { fit } from '@axon/train';
 import { firstBatches, parseArgs, report } from '../common';
-import { type DatePair, datePairs, SOURCE_CHARS, TARGET_CHARS } from './dates';
 
 const args = parseArgs(import.meta.url, { epochs: 3 });
 if (args.backend === 'gpu') await import('@axon/backend-gpu');
@@ -29,13 +40,6 @@ ax.manualSeed(args.seed);
 const TEST_SEED = 1997;
 const test = datePairs(2000, new ax.Generator(TEST_SEED), { distinct: true });
 const train = datePairs(args.smoke ? 256 : 20_000, new ax.Generator(args.seed), { exclude: test.days });
-const PAD = 0;
-const BOS = 1;
-const EOS = 2;
-const srcId = new Map(SOURCE_CHARS.map((c, i) => [c, i + 1]));
-const encodeSrc = (s: string) => [...s].map((c) => srcId.get(c) ?? PAD);
-const encodeTgt = (s: string) => [BOS, ...[...s].map((c) => TARGET_CHARS.indexOf(c) + 3), EOS];
-const decodeTgt = (ids: number[]) => ids.map((i) => TARGET_CHARS[i - 3] ?? '?').join('');
 console.log(`dates: ${train.pairs.length} training pairs, ${test.pairs.length} held-out test dates, e.g.`);
 for (const p of test.pairs.slice(0, 4)) console.log(`  "${p.human}" → ${p.iso}`);
 

@@ -1,6 +1,6 @@
 /**
  * The text and parse-tree data sets (tiny-shakespeare, the Stanford Sentiment Treebank and its
- * binary view), by the name `--data` takes, and the batchers of the families that read them, as
+ * binary view, and the synthetic date pairs of date_pairs.ts), by the name `--data` takes, and the batchers of the families that read them, as
  * the examples batch them: carried-state streams for the char-LSTM, shuffled windows for the GPT,
  * sentences of similar length for the biLSTM, encoded trees for the RNTN. Unlike the tensor data
  * sets, their examples are not tensors of one shape, so the model family batches them (batches.ts).
@@ -28,6 +28,11 @@ export const CORPORA = {
   'sst-2': {
     summary: 'SST-2: the Treebank sentences with a positive or negative root (6,920 train, 1,821 test)',
     unit: 'sentences',
+  },
+  dates: {
+    summary:
+      'dates 1950-2049 written a dozen ways and their ISO 8601 form: 20,000 train pairs from --seed, 2,000 test dates (seed 1997)',
+    unit: 'dates',
   },
 } satisfies Record<string, { summary: string; unit: string }>;
 

@@ -1,10 +1,11 @@
 // The text and tree families on a sliver of their corpora: `axon train` for the char-LSTM and the
-// GPT (tiny-shakespeare), the sentence biLSTM (SST-2) and the RNTN (SST), then `info`, `eval` (nats
-// per character, accuracy, the RNTN's four sentiment accuracies) and, for the language models,
-// `sample` printing text that one seed reproduces; and the text options' usage errors.
+// GPT (tiny-shakespeare), the sentence biLSTM (SST-2), the RNTN (SST) and seq2seq-dates (date
+// pairs), then `info`, `eval` (nats per character, accuracy, the RNTN's four sentiment accuracies,
+// seq2seq's exact match) and, for the language models, `sample` printing text that one seed
+// reproduces, for seq2seq a translation; and the text options' usage errors.
 import { join } from 'node:path';
 import { save } from '@axon/layers';
-import { rbm } from '@axon/models';
+import { rbm, seq2seq } from '@axon/models';
 import { afterAll, describe, expect, it } from 'vitest';
 import { axon, tempDir } from './helpers';
 
@@ -103,4 +104,55 @@ describe('sentiment models', () => {
       'axon: sample --prompt: goes with the language models (char-lstm, gpt), not a rbm model\n',
     );
   });
+});
+
+describe('seq2seq-dates', () => {
+  it('trains on date pairs, scores exact match, translates a prompt', async () => {
+    const file = await trained('seq2seq-dates', '--limit', '64');
+    const info = await axon('info', file);
+    expect(info.code).toBe(0);
+    expect(info.out).toContain('model      Seq2Seq, read as seq2seq-dates');
+    expect(info.out).toContain('first 64 dates');
+
+    const scored = await axon('eval', file, '--limit', '50', '--json');
+    expect(scored.code).toBe(0);
+    const logs = JSON.parse(scored.out);
+    expect(logs).toMatchObject({ model: 'seq2seq-dates', data: 'dates', examples: 50 });
+    expect(logs.loss).toBeGreaterThan(0);
+    expect(logs.accuracy).toBeGreaterThanOrEqual(0);
+    expect(logs.accuracy).toBeLessThanOrEqual(1);
+
+    const sample = await axon('sample', file, '--prompt', '3rd of March 1997');
+    expect(sample.err).toBe('');
+    expect(sample.code).toBe(0);
+    expect(sample.out).toMatch(/^[^\n]*\n$/); // one line: the translation
+    expect(sample.out.trim().length).toBeLessThanOrEqual(12);
+
+    const bad = await axon('sample', file, '--prompt', '3rd of März 1997');
+    expect(bad.code).toBe(2);
+    expect(bad.err).toContain('sample --prompt: expected the 61 characters dates are written in');
+    expect(bad.err).toContain('got "ä"');
+    const drawn = await axon('sample', file, '--temperature', '0.5');
+    expect(drawn.code).toBe(2);
+    expect(drawn.err).toContain('sample --temperature: goes with the language models');
+  }, 180_000); // a whole train/eval/sample cycle: seconds idle, room for a loaded machine
+
+  it('reads a Seq2Seq saved by the example as seq2seq-dates', async () => {
+    const file = join(tmp.dir, 'example-seq2seq.axon');
+    const model = seq2seq({
+      srcVocabSize: 62,
+      tgtVocabSize: 14,
+      embeddingDim: 4,
+      hiddenSize: 4,
+      bidirectional: true,
+    });
+    await save(model, file);
+    const info = await axon('info', file);
+    expect(info.err).toBe('');
+    expect(info.code).toBe(0);
+    expect(info.out).toContain('model      Seq2Seq, read as seq2seq-dates');
+    const sample = await axon('sample', file, '--prompt', 'Mon 3 Mar 1997');
+    expect(sample.code).toBe(0);
+    expect(sample.out.split('\n')).toHaveLength(2);
+  }, 60_000);
 });

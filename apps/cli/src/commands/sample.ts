@@ -2,7 +2,7 @@
  * `axon sample <file.axon>`: an image grid (PNG, and an SVG around it) drawn by a generative model:
  * VAE, GAN and DBN samples, an RBM's Gibbs chains, autoencoder reconstructions of test images; or,
  * from a language model, text continuing `--prompt`, printed to stdout (the same seed, the same
- * text). A model that cannot draw (a classifier, a regressor) is an error that says which ones
+ * text); from a translation model (seq2seq-dates), its greedy translation of `--prompt`, one line. A model that cannot draw (a classifier, a regressor) is an error that says which ones
  * can. `axon train` uses writeSamples too, for the grid it leaves beside a generative model.
  */
 import type { Module } from '@axon/layers';
@@ -33,6 +33,7 @@ interface SampleOptions {
 const TEXT_DEFAULTS = { length: 300, temperature: 0.8 };
 const TEXT_OPTIONS = ['prompt', 'length', 'temperature', 'topK'] as const;
 const textFamilies = () => FAMILY_NAMES.filter((name) => family(name).generate);
+const translationFamilies = () => FAMILY_NAMES.filter((name) => family(name).translate);
 
 export function addSampleCommand(program: Command, io: Io): void {
   program
@@ -44,7 +45,10 @@ export function addSampleCommand(program: Command, io: Io): void {
     .option('--n <count>', 'images to draw (autoencoders: test images to reconstruct)', positiveInt, 64)
     .option('--out <path>', 'output path without extension (default: <file>-samples)')
     .addOption(dataOption('test images to reconstruct or start chains from (autoencoders, RBM, DBN)'))
-    .option('--prompt <text>', 'language models: the text to continue (default: "ROMEO:" and a newline)')
+    .option(
+      '--prompt <text>',
+      'language models: the text to continue (default: "ROMEO:" and a newline); seq2seq-dates: the date to translate',
+    )
     .option(
       '--length <n>',
       `language models: characters to write (default: ${TEXT_DEFAULTS.length})`,
@@ -61,14 +65,27 @@ export function addSampleCommand(program: Command, io: Io): void {
     .addHelpText(
       'after',
       `\nModels that draw images: ${FAMILY_NAMES.filter((name) => family(name).sample).join(', ')}\n` +
-        `Models that write text: ${textFamilies().join(', ')}\n\n` +
+        `Models that write text: ${textFamilies().join(', ')}\n` +
+        `Models that translate --prompt: ${translationFamilies().join(', ')}\n\n` +
         'Examples:\n  axon sample out/vae/vae.axon --n 100\n' +
-        '  axon sample out/char-lstm/char-lstm.axon --prompt "ROMEO:" --length 300 --temperature 0.8 --seed 1',
+        '  axon sample out/char-lstm/char-lstm.axon --prompt "ROMEO:" --length 300 --temperature 0.8 --seed 1\n' +
+        '  axon sample out/seq2seq-dates/seq2seq-dates.axon --prompt "3rd of March 1997"',
     )
     .action(async (file: string, o: SampleOptions) => {
       await useBackend(o.backend);
       const { model, family: name, data } = await openModel(file);
       const f = family(name);
+      if (f.translate) {
+        const drawn = TEXT_OPTIONS.filter((key) => key !== 'prompt' && o[key] !== undefined);
+        if (drawn.length > 0) {
+          const flag = drawn[0] === 'topK' ? '--top-k' : `--${drawn[0]}`;
+          throw new UsageError(
+            `sample ${flag}: goes with the language models (${textFamilies().join(', ')}), not a ${name} model (it decodes greedily)`,
+          );
+        }
+        println(io.out, f.translate(model, o.prompt ?? f.prompt ?? ''));
+        return;
+      }
       if (f.generate) {
         const prompt = o.prompt ?? f.prompt ?? '';
         const text = await f.generate(model, {

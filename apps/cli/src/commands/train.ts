@@ -4,7 +4,8 @@
  * (a DBN: layer by layer, families.ts `train`), then writes into `--out` the model
  * (`<model>.axon`, with a note of how it was trained), its training curves
  * (`<model>-curves.png`/`.svg`) and, for a model that draws images, a grid of samples or
- * reconstructions (`<model>-samples.png`/`.svg`); a language model prints a sample of its text.
+ * reconstructions (`<model>-samples.png`/`.svg`); a language model prints a sample of its text,
+ * a translation model (seq2seq-dates) its translation of one date.
  */
 import { join } from 'node:path';
 import { save } from '@axon/layers';
@@ -53,7 +54,7 @@ export function addTrainCommand(program: Command, io: Io): void {
     .addHelpText(
       'after',
       () =>
-        `\n${modelTable()}\n\n--limit counts characters for tiny-shakespeare, sentences or trees for sst and sst-2; ` +
+        `\n${modelTable()}\n\n--limit counts characters for tiny-shakespeare, sentences or trees for sst and sst-2, dates for dates (seq2seq-dates); ` +
         `dbn's --epochs are per layer.\n\nExample:\n  axon train mlp --epochs 1 --limit 1024`,
     )
     .action((name: FamilyName, options: TrainOptions) => train(name, options, io));
@@ -158,5 +159,8 @@ async function train(name: FamilyName, o: TrainOptions, io: Io): Promise<void> {
       generator: new Generator(o.seed),
     });
     println(io.out, `sample (temperature 0.8, seed ${o.seed}):\n${f.prompt}${text}`);
+  }
+  if (f.translate && f.prompt) {
+    println(io.out, `sample (greedy): ${JSON.stringify(f.prompt)} → ${f.translate(model, f.prompt)}`);
   }
 }

@@ -1,12 +1,14 @@
 /**
- * The data of the seq2seq-dates example: calendar dates between 1950 and 2049 written the ways
+ * Synthetic translation pairs for sequence-to-sequence models (the seq2seq-dates example, the
+ * CLI's seq2seq-dates family): calendar dates between 1950 and 2049 written the ways
  * people write them ("3rd of March 1997", "03/03/97", "March 3, 1997", "Mon 3 Mar 1997", ...)
  * paired with their ISO 8601 form ("1997-03-03"). Everything is drawn from a seeded @axon/tensor
- * Generator, so a seed gives the same sentences. Numeric forms are day first (03/04/97 is the 3rd
+ * Generator, so a seed gives the same sentences. It lives in the datasets package, not beside the
+ * example, so that an app can train on it without importing an example. Numeric forms are day first (03/04/97 is the 3rd
  * of April); two-digit years are 1950–2049, the only century the dates span, so every input has
  * exactly one reading.
  */
-import * as ax from '@axon/tensor';
+import { type Generator, tidy, uniform, ValueError } from '@axon/tensor';
 
 const MONTHS = [
   'January',
@@ -51,6 +53,9 @@ const ordinal = (n: number) => {
 
 /** The date `index` days after 1 January 1950 (index in [0, 36525)). */
 export function dateAt(index: number): CalendarDate {
+  if (!Number.isInteger(index) || index < 0 || index >= DAYS) {
+    throw new ValueError(`dateAt: expected an integer day index in [0, ${DAYS}), got ${index}`);
+  }
   const d = new Date((FIRST_DAY + index) * 86_400_000);
   return {
     year: d.getUTCFullYear(),
@@ -60,6 +65,7 @@ export function dateAt(index: number): CalendarDate {
   };
 }
 
+/** The date's ISO 8601 form, YYYY-MM-DD. */
 export function iso(d: CalendarDate): string {
   return `${d.year}-${pad2(d.month)}-${pad2(d.day)}`;
 }
@@ -80,6 +86,9 @@ const FORMATS: ((d: CalendarDate, pick: (n: number) => number) => string)[] = [
   (d, pick) => `the ${ordinal(d.day)} of ${MONTHS[d.month - 1]}${pick(2) ? ',' : ''} ${d.year}`,
 ];
 
+/** How many days the dates span (1950-01-01 … 2049-12-31): day indices are [0, DATE_DAYS). */
+export const DATE_DAYS = DAYS;
+
 /** Every character an input may hold, in a fixed order (ids 1 …; 0 is padding). */
 export const SOURCE_CHARS = [
   ...new Set([
@@ -94,21 +103,55 @@ export const SOURCE_CHARS = [
 export const TARGET_CHARS = [...'0123456789-'];
 
 /**
+ * The ids a model reads and writes, shared by everything that trains on date pairs (the example,
+ * the CLI) so that a model one saves the other reads: input characters 1 … (0 pads); output 0
+ * pad, 1 begin, 2 end, then the target characters 3 ….
+ */
+export const DATE_PAD = 0;
+export const DATE_BOS = 1;
+export const DATE_EOS = 2;
+const sourceId = new Map(SOURCE_CHARS.map((c, i) => [c, i + 1]));
+
+/** A written date's ids (a character outside SOURCE_CHARS reads as padding). */
+export const encodeDateSource = (human: string): number[] =>
+  [...human].map((c) => sourceId.get(c) ?? DATE_PAD);
+/** An ISO date's ids, between the begin and end ids. */
+export const encodeDateTarget = (iso: string): number[] => [
+  DATE_BOS,
+  ...[...iso].map((c) => TARGET_CHARS.indexOf(c) + 3),
+  DATE_EOS,
+];
+/** The text of output ids (without begin and end); an id that is no character reads '?'. */
+export const decodeDateTarget = (ids: readonly number[]): string =>
+  ids.map((i) => TARGET_CHARS[i - 3] ?? '?').join('');
+
+/**
  * `count` pairs drawn from the generator: a day uniformly among those not in `exclude` (day
  * indices), a format uniformly. With `distinct`, no day is drawn twice (for a test set). Returns
  * the days used, so that a test set's days can be kept out of the training set.
  */
 export function datePairs(
   count: number,
-  generator: ax.Generator,
+  generator: Generator,
   options: { exclude?: ReadonlySet<number>; distinct?: boolean } = {},
 ): { pairs: DatePair[]; days: Set<number> } {
+  if (!Number.isInteger(count) || count < 0) {
+    throw new ValueError(`datePairs: expected count a non-negative integer, got ${count}`);
+  }
   const exclude = options.exclude ?? new Set<number>();
+  let excluded = 0;
+  for (const day of exclude) if (Number.isInteger(day) && day >= 0 && day < DAYS) excluded++;
+  const available = DAYS - excluded;
+  if (options.distinct ? count > available : count > 0 && available === 0) {
+    throw new ValueError(
+      `datePairs: expected at most ${available} ${options.distinct ? 'distinct ' : ''}days outside exclude, got count ${count}`,
+    );
+  }
   let u: ArrayLike<number> = [];
   let k = 0;
   const pick = (n: number) => {
     if (k >= u.length) {
-      u = ax.tidy(() => ax.uniform([4096], 0, 1, { generator }).dataSync());
+      u = tidy(() => uniform([4096], 0, 1, { generator }).dataSync());
       k = 0;
     }
     return Math.min(n - 1, Math.floor(u[k++] * n));
