@@ -1,6 +1,7 @@
 /**
- * The runner without the file system, for a browser page (packages/backend-gpu/browser): the
- * caller fetches and parses the fixture files itself and hands them to `runFixtures`.
+ * The runner without the file system, for a browser page (this package's browser/ harness, which
+ * imports it as `@axon/conformance/browser`): the caller fetches and parses the fixture files itself
+ * and hands them to `runFixtures`.
  */
 export { compareValues, describeMismatch } from './compare';
 export { type FixtureCase, type FixtureFile, parseFixtureText, type Tolerance } from './fixture';

@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 /**
- * Runs @axon/backend-gpu in a real browser: Debian's Chromium, headless, WebGL2 on SwiftShader.
+ * Runs @axon/backend-gpu in a real browser: Debian's Chromium, headless, WebGL2 on SwiftShader
+ * (the browser conformance page of @axon/conformance).
  *
- *   node packages/backend-gpu/browser/run.mjs [--bench] [--bench-only] [--filter SUBSTR]
+ *   node packages/conformance/browser/run.mjs [--bench] [--bench-only] [--filter SUBSTR]
  *                                             [--bench-scale X] [--keep] [--verbose]
  *
  * 1. bundles browser/page.ts with esbuild for the browser (gpu.js → its browser build; workspace
@@ -25,7 +26,7 @@ import { build } from 'esbuild';
 import { chromium } from 'playwright-core';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
-const FIXTURES = join(HERE, '..', '..', 'conformance', 'fixtures');
+const FIXTURES = join(HERE, '..', 'fixtures');
 const CHROMIUM = process.env.AXON_CHROMIUM ?? '/usr/bin/chromium';
 /** The whole run is killed after this long (the server and the browser with it). */
 const WATCHDOG_MS = Number(process.env.AXON_BROWSER_TIMEOUT_MS ?? 15 * 60_000);
@@ -45,7 +46,7 @@ const { values: opts } = parseArgs({
 });
 if (opts.help) {
   console.log(
-    'usage: node packages/backend-gpu/browser/run.mjs [--bench] [--bench-only] [--filter SUBSTR] [--bench-scale X] [--keep] [--verbose]',
+    'usage: node packages/conformance/browser/run.mjs [--bench] [--bench-only] [--filter SUBSTR] [--bench-scale X] [--keep] [--verbose]',
   );
   process.exit(0);
 }

@@ -10,12 +10,7 @@ import * as ax from '@axon/tensor';
 import '@tensorflow/tfjs-backend-webgl';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
-import {
-  type CaseResult,
-  type FixtureFile,
-  parseFixtureText,
-  runFixtures,
-} from '../../conformance/src/browser';
+import { type CaseResult, type FixtureFile, parseFixtureText, runFixtures } from '@axon/conformance/browser';
 
 // ---- environment ----
 
