@@ -2,8 +2,9 @@
  * `axon sample <file.axon>`: an image grid (PNG, and an SVG around it) drawn by a generative model:
  * VAE, GAN and DBN samples, an RBM's Gibbs chains, autoencoder reconstructions of test images; or,
  * from a language model, text continuing `--prompt`, printed to stdout (the same seed, the same
- * text); from a translation model (seq2seq-dates), its greedy translation of `--prompt`, one line. A model that cannot draw (a classifier, a regressor) is an error that says which ones
- * can. `axon train` uses writeSamples too, for the grid it leaves beside a generative model.
+ * text); from a translation model (seq2seq-dates), its greedy translation of `--prompt`, one
+ * line. A model that cannot draw (a classifier, a regressor) is an error that says which ones can.
+ * `axon train` uses writeSamples too, for the grid it leaves beside a generative model.
  */
 import type { Module } from '@axon/layers';
 import { writeImageGrid } from '@axon/plot';
@@ -34,6 +35,8 @@ const TEXT_DEFAULTS = { length: 300, temperature: 0.8 };
 const TEXT_OPTIONS = ['prompt', 'length', 'temperature', 'topK'] as const;
 const textFamilies = () => FAMILY_NAMES.filter((name) => family(name).generate);
 const translationFamilies = () => FAMILY_NAMES.filter((name) => family(name).translate);
+/** The command-line spelling of a text option. */
+const flagOf = (key: (typeof TEXT_OPTIONS)[number]) => (key === 'topK' ? '--top-k' : `--${key}`);
 
 export function addSampleCommand(program: Command, io: Io): void {
   program
@@ -78,7 +81,7 @@ export function addSampleCommand(program: Command, io: Io): void {
       if (f.translate) {
         const drawn = TEXT_OPTIONS.filter((key) => key !== 'prompt' && o[key] !== undefined);
         if (drawn.length > 0) {
-          const flag = drawn[0] === 'topK' ? '--top-k' : `--${drawn[0]}`;
+          const flag = flagOf(drawn[0]);
           throw new UsageError(
             `sample ${flag}: goes with the language models (${textFamilies().join(', ')}), not a ${name} model (it decodes greedily)`,
           );
@@ -100,7 +103,7 @@ export function addSampleCommand(program: Command, io: Io): void {
       }
       const given = TEXT_OPTIONS.filter((key) => o[key] !== undefined);
       if (given.length > 0) {
-        const flag = given[0] === 'topK' ? '--top-k' : `--${given[0]}`;
+        const flag = flagOf(given[0]);
         throw new UsageError(
           `sample ${flag}: goes with the language models (${textFamilies().join(', ')}), not a ${name} model`,
         );
