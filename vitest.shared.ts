@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 /**
@@ -10,6 +11,11 @@ import { defineConfig } from 'vitest/config';
  *   slowest takes a few seconds; tests that read whole data sets set their own, longer timeout).
  *   Hooks and teardown get the same room. No test asserts on timing.
  * - `--expose-gc` lets memory tests collect garbage before they count live tensors.
+ * - A worker runs its files one after another in one module graph (`isolate: false`): each file
+ *   no longer imports and transforms the packages afresh, which took over half the suite's CPU
+ *   time. vitest.setup.ts releases what one file left to the garbage collector before the next
+ *   begins, so that memory tests count only their own tensors. A package whose tests need a fresh
+ *   engine or vi.mock says `isolate: true` in its own config.
  */
 export default defineConfig({
   resolve: { conditions: ['source'] },
@@ -18,6 +24,7 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     pool: 'forks',
     isolate: false,
+    setupFiles: [fileURLToPath(new URL('./vitest.setup.ts', import.meta.url))],
     poolOptions: { forks: { execArgv: ['--expose-gc'] } },
     testTimeout: 60_000,
     hookTimeout: 60_000,
