@@ -10,7 +10,7 @@
  *   --smoke             a quick check: 1 epoch over a few batches, outputs under out/smoke/
  */
 import { mkdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export interface ExampleArgs {
@@ -21,11 +21,11 @@ export interface ExampleArgs {
   seed: number;
   json: boolean;
   smoke: boolean;
-  /** Where outputs go: examples/<name>/out/ (out/smoke/ with --smoke); created. */
+  /** Where outputs go: examples/<name>/out/ (out/smoke/ with --smoke), or --out DIR; created. */
   outDir: string;
 }
 
-const USAGE = '[--epochs N] [--backend cpu|gpu] [--seed N] [--json] [--smoke]';
+const USAGE = '[--epochs N] [--backend cpu|gpu] [--seed N] [--json] [--smoke] [--out DIR]';
 
 /**
  * Reads the flags (a bad one prints what is wrong, naming the example, and exits with status 2). `mainUrl` is the example's `import.meta.url` (outputs go next to it); in smoke
@@ -53,6 +53,7 @@ export function parseArgs(
   let seed = 0;
   let json = false;
   let smoke = false;
+  let out: string | undefined;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--epochs') epochs = intValue(a, argv[++i], 1);
@@ -63,9 +64,13 @@ export function parseArgs(
       backend = b as 'cpu' | 'gpu';
     } else if (a === '--json') json = true;
     else if (a === '--smoke') smoke = true;
-    else fail(`unknown argument '${a}'`);
+    else if (a === '--out') {
+      out = argv[++i];
+      if (out === undefined || out.startsWith('--')) fail('--out needs a folder');
+    } else fail(`unknown argument '${a}'`);
   }
-  const outDir = smoke ? join(folder, 'out', 'smoke') : join(folder, 'out');
+  const outDir =
+    out !== undefined ? resolve(out) : smoke ? join(folder, 'out', 'smoke') : join(folder, 'out');
   mkdirSync(outDir, { recursive: true });
   return { name, epochs: epochs ?? (smoke ? 1 : defaults.epochs), backend, seed, json, smoke, outDir };
 }

@@ -12,7 +12,8 @@
  * (a few batches), which checks the plumbing, not the speed.
  */
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -94,7 +95,10 @@ function runScript(label: string, script: string, args: string[]): Promise<WallR
 
 /** Runs the two programs one after the other (never alongside the timed cases). */
 export async function runWalls(quick: boolean): Promise<WallResult[]> {
-  const smoke = quick ? ['--smoke'] : [];
+  // Outputs go to a temporary folder: a timed run must not replace the models the examples keep
+  // in their out/ folders (mnist-cnn's classifier scores the GAN examples).
+  const dir = mkdtempSync(path.join(tmpdir(), 'axon-walls-'));
+  const smoke = [...(quick ? ['--smoke'] : []), '--out', dir];
   const out: WallResult[] = [];
   process.stderr.write('walls: pnpm start ...\n');
   out.push(await runScript(`pnpm start${quick ? ' --smoke' : ''}`, 'start', [...smoke, '--json']));
@@ -108,6 +112,7 @@ export async function runWalls(quick: boolean): Promise<WallResult[]> {
       '--json',
     ]),
   );
+  rmSync(dir, { recursive: true, force: true });
   return out;
 }
 

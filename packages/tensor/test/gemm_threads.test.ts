@@ -95,6 +95,24 @@ describe('cpu gemm worker pool', () => {
     expect(Array.from(two)).toEqual(Array.from(one));
   });
 
+  it('adds up a filter gradient over image runs on the pool (products that accumulate)', async () => {
+    // 64 channels of 64×64 make a column matrix of 576 × 4096 per image: over the kernel's
+    // budget for two, so each image is its own product, added onto the sum of the earlier ones.
+    const x = rnd([3, 64, 64, 64], 14);
+    const dy = rnd([3, 16, 64, 64], 15);
+    const attrs = {
+      stride: [1, 1] as [number, number],
+      pad: [1, 1, 1, 1] as [number, number, number, number],
+      dilation: [1, 1] as [number, number],
+      groups: 1,
+      filterShape: [16, 64, 3, 3] as [number, number, number, number],
+    };
+    const grad = () => conv2dBackpropFilter(x, dy, attrs).dataSync() as Float32Array;
+    const one = await withThreads(1, grad);
+    const two = await withThreads(2, grad);
+    expect(Array.from(two)).toEqual(Array.from(one));
+  });
+
   it('never keeps the process alive', async () => {
     // A script that starts the pool and ends: it must exit on its own (the test would time out).
     const script = `

@@ -3,7 +3,8 @@ import type { KernelFunc } from '../../../kernel_registry';
 import { Binary, type BinaryAttrs, type BinaryOp, COMPARISON_OPS } from '../../../kernels';
 import { broadcastShapes, broadcastStrides, shapesEqual } from '../../../shape';
 import type { CpuBackend } from '../backend';
-import { forEachRow } from '../broadcast';
+import { coalesce, forEachRow } from '../broadcast';
+import { CHUNK, chunkInWasm, inChunks, pointwiseInWasm } from './wasm_loops';
 
 /**
  * Binary elementwise arithmetic with broadcasting. Every call is a set of runs (see forEachRow):
@@ -145,6 +146,61 @@ const RUNS: Record<BinaryOp, Run> = {
   or: other('or'),
 };
 
+const WASM_OPS: Partial<Record<BinaryOp, number>> = { add: 0, sub: 1, mul: 2, div: 3 };
+
+/**
+ * float32 add, sub, mul and div in WebAssembly (wasm/elementwise.ts): same shapes or a scalar
+ * side as one pointwise loop; a broadcast with one side full and the other small (a bias
+ * [1, C, 1, 1] on [N, C, H, W], a row) run by run as the JS loops below, in chunks of whole runs.
+ * False when the op, dtypes or strides do not fit, or the loop stays in JS (see inChunks).
+ */
+function binaryInWasm(
+  op: BinaryOp,
+  aShape: readonly number[],
+  bShape: readonly number[],
+  shape: readonly number[],
+  av: TypedArray,
+  bv: TypedArray,
+  y: Float32Array,
+): boolean {
+  const code = WASM_OPS[op];
+  if (code === undefined || !(av instanceof Float32Array) || !(bv instanceof Float32Array)) return false;
+  const size = y.length;
+  if (shapesEqual(aShape, bShape) || av.length === 1 || bv.length === 1) {
+    const [sa, sb] = [+(av.length === size), +(bv.length === size)];
+    return pointwiseInWasm([av, bv], y, (e, [a, b, out], n) => e.binary(code, a, sa, b, sb, out, n));
+  }
+  const aFull = av.length === size;
+  if (aFull === (bv.length === size)) return false;
+  const [full, small] = aFull ? [av, bv] : [bv, av];
+  if (small.length > CHUNK) return false;
+  const strides = [broadcastStrides(aShape, shape), broadcastStrides(bShape, shape)];
+  const c = coalesce(shape, strides);
+  if (!c || c.dims.length === 0) return false;
+  const inner = c.dims.length - 1;
+  const [sa, sb] = [c.strides[0][inner], c.strides[1][inner]];
+  if ((sa !== 0 && sa !== 1) || (sb !== 0 && sb !== 1)) return false;
+  // The small side's offset at the start of each run; run r writes y[r·len, (r + 1)·len).
+  const len = c.dims[inner];
+  const smallAt: number[] = [];
+  forEachRow(shape, strides, (_o, [oa, ob]) => smallAt.push(aFull ? ob : oa));
+  const perChunk = Math.max(1, Math.floor(CHUNK / len));
+  return inChunks(size, smallAt.length, perChunk, (r0, r1) =>
+    chunkInWasm(
+      [full.subarray(r0 * len, r1 * len), small],
+      [y.subarray(r0 * len, r1 * len)],
+      (e, [f, s, out]) => {
+        for (let r = r0; r < r1; r++) {
+          const o = 4 * (r - r0) * len;
+          const so = s + 4 * smallAt[r];
+          if (aFull) e.binary(code, f + o, sa, so, sb, out + o, len);
+          else e.binary(code, so, sa, f + o, sb, out + o, len);
+        }
+      },
+    ),
+  );
+}
+
 export const binaryKernel: KernelFunc<BinaryAttrs, CpuBackend> = ({ inputs: [a, b], attrs, backend }) => {
   const shape = broadcastShapes(attrs.op, a.shape, b.shape);
   const dtype = COMPARISON_OPS.has(attrs.op) ? 'bool' : a.dtype;
@@ -153,6 +209,9 @@ export const binaryKernel: KernelFunc<BinaryAttrs, CpuBackend> = ({ inputs: [a, 
   let size = 1;
   for (const d of shape) size *= d;
   const y = backend.empty(dtype, size);
+  if (y instanceof Float32Array && binaryInWasm(attrs.op, a.shape, b.shape, shape, av, bv, y)) {
+    return backend.output(y, shape, dtype);
+  }
   const run = RUNS[attrs.op];
   if (shapesEqual(a.shape, b.shape) || bv.length === 1 || av.length === 1) {
     // One run over everything (the common cases: no stride bookkeeping).

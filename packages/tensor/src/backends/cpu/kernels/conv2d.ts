@@ -12,7 +12,7 @@ import {
 import type { CpuBackend } from '../backend';
 import { col2im, im2col } from '../conv_im2col';
 import { gemm } from '../gemm';
-import { wasmGemm } from './gemm_wasm';
+import { type StagedGemm, stageWasmGemm, wasmGemm } from './gemm_wasm';
 
 /**
  * One GEMM on slices of the kernels' buffers: the WebAssembly SIMD one for float32 when it is
@@ -24,6 +24,32 @@ function product(...args: Parameters<typeof gemm>): void {
     if (wasmGemm(a, aOff, b, bOff, c, cOff, ...rest)) return;
   }
   gemm(...args);
+}
+
+/**
+ * The product's operands in WebAssembly memory when the float32 SIMD gemm takes it (see
+ * StagedGemm), with room for `images` elements of images besides: the kernels then copy the
+ * images in, build the column matrix with the module's im2col where the GEMM reads it, and
+ * scatter the input gradient with its col2im from where the GEMM wrote it. Null otherwise
+ * (float64, the JS gemm forced, small products): the kernels use their own buffers, the JS
+ * im2col/col2im and `product`.
+ */
+function staged(
+  dtype: string,
+  m: number,
+  n: number,
+  k: number,
+  transA: boolean,
+  transB: boolean,
+  accumulate: boolean,
+  images: number,
+): StagedGemm | null {
+  return dtype === 'float32' ? stageWasmGemm(m, n, k, transA, transB, accumulate, images) : null;
+}
+
+/** The geometry as the module's im2col/col2im take it, between the source and the destination. */
+function geometryArgs(g: ConvGeometry): number[] {
+  return [g.cg, g.h, g.w, g.kH, g.kW, g.oH, g.oW, g.sH, g.sW, g.pT, g.pL, g.dH, g.dW];
 }
 
 /*
@@ -84,20 +110,35 @@ export const conv2DKernel: KernelFunc<Conv2DAttrs, CpuBackend> = ({ inputs: [x, 
   const wv = backend.values(w);
   const y = backend.empty(x.dtype, g.n * g.o * g.p);
   const run = runLength(g);
-  const cols = backend.empty(x.dtype, g.k * run * g.p);
-  const wide = backend.empty(x.dtype, g.og * run * g.p);
+  let cols: TypedArray | null = null;
+  let wide: TypedArray | null = null;
   const inPlane = g.h * g.w;
+  const geo = geometryArgs(g);
   for (let n0 = 0; n0 < g.n; n0 += run) {
     const nb = Math.min(run, g.n - n0);
+    const imageAt = (j: number, gi: number) => (j * g.c + gi * g.cg) * inPlane; // within the run
     for (let gi = 0; gi < g.groups; gi++) {
+      const s = staged(x.dtype, g.og, nb * g.p, g.k, false, false, false, nb * g.c * inPlane);
+      if (s) {
+        s.a.set(wv.subarray(gi * g.og * g.k, (gi + 1) * g.og * g.k));
+        s.extra.set(xv.subarray(n0 * g.c * inPlane, (n0 + nb) * g.c * inPlane));
+        for (let j = 0; j < nb; j++) {
+          s.exports.im2col(s.at.extra + 4 * imageAt(j, gi), ...geo, s.at.b + 4 * j * g.p, nb * g.p);
+        }
+        s.run();
+        sideBySide(y, s.c, g, g.o, n0, nb, gi * g.og, g.og, false);
+        continue;
+      }
+      cols ??= backend.empty(x.dtype, g.k * run * g.p);
+      wide ??= backend.empty(x.dtype, g.og * run * g.p);
       for (let j = 0; j < nb; j++)
-        im2col(xv, ((n0 + j) * g.c + gi * g.cg) * inPlane, g, cols, j * g.p, nb * g.p);
+        im2col(xv, n0 * g.c * inPlane + imageAt(j, gi), g, cols, j * g.p, nb * g.p);
       product(wv, gi * g.og * g.k, cols, 0, wide, 0, g.og, nb * g.p, g.k, false, false);
       sideBySide(y, wide, g, g.o, n0, nb, gi * g.og, g.og, false);
     }
   }
-  backend.recycle(cols);
-  backend.recycle(wide);
+  if (cols) backend.recycle(cols);
+  if (wide) backend.recycle(wide);
   return backend.output(y, [g.n, g.o, g.oH, g.oW], x.dtype);
 };
 
@@ -112,19 +153,36 @@ export const conv2DBackpropInputKernel: KernelFunc<Conv2DBackpropInputAttrs, Cpu
   const inPlane = g.h * g.w;
   const dx = backend.alloc(dy.dtype, g.n * g.c * inPlane);
   const run = runLength(g);
-  const cols = backend.empty(dy.dtype, g.k * run * g.p);
-  const wide = backend.empty(dy.dtype, g.og * run * g.p);
+  let cols: TypedArray | null = null;
+  let wide: TypedArray | null = null;
+  const geo = geometryArgs(g);
   for (let n0 = 0; n0 < g.n; n0 += run) {
     const nb = Math.min(run, g.n - n0);
+    const imageAt = (j: number, gi: number) => (j * g.c + gi * g.cg) * inPlane; // within the run
     for (let gi = 0; gi < g.groups; gi++) {
+      const s = staged(dy.dtype, g.k, nb * g.p, g.og, true, false, false, nb * g.c * inPlane);
+      if (s) {
+        s.a.set(wv.subarray(gi * g.og * g.k, (gi + 1) * g.og * g.k));
+        sideBySide(dyv, s.b, g, g.o, n0, nb, gi * g.og, g.og, true);
+        s.run();
+        s.extra.fill(0);
+        for (let j = 0; j < nb; j++) {
+          const from = imageAt(j, gi);
+          s.exports.col2im(s.at.c + 4 * j * g.p, ...geo, s.at.extra + 4 * from, nb * g.p);
+          dx.set(s.extra.subarray(from, from + g.cg * inPlane), n0 * g.c * inPlane + from);
+        }
+        continue;
+      }
+      cols ??= backend.empty(dy.dtype, g.k * run * g.p);
+      wide ??= backend.empty(dy.dtype, g.og * run * g.p);
       sideBySide(dyv, wide, g, g.o, n0, nb, gi * g.og, g.og, true);
       product(wv, gi * g.og * g.k, wide, 0, cols, 0, g.k, nb * g.p, g.og, true, false);
       for (let j = 0; j < nb; j++)
-        col2im(cols, g, dx, ((n0 + j) * g.c + gi * g.cg) * inPlane, j * g.p, nb * g.p);
+        col2im(cols, g, dx, n0 * g.c * inPlane + imageAt(j, gi), j * g.p, nb * g.p);
     }
   }
-  backend.recycle(cols);
-  backend.recycle(wide);
+  if (cols) backend.recycle(cols);
+  if (wide) backend.recycle(wide);
   return backend.output(dx, attrs.inputShape, dy.dtype);
 };
 
@@ -138,20 +196,37 @@ export const conv2DBackpropFilterKernel: KernelFunc<Conv2DBackpropFilterAttrs, C
   const dyv = backend.values(dy);
   const dw = backend.alloc(x.dtype, g.o * g.k);
   const run = runLength(g);
-  const cols = backend.empty(x.dtype, g.k * run * g.p);
-  const wide = backend.empty(x.dtype, g.og * run * g.p);
+  let cols: TypedArray | null = null;
+  let wide: TypedArray | null = null;
   const inPlane = g.h * g.w;
+  const geo = geometryArgs(g);
   for (let n0 = 0; n0 < g.n; n0 += run) {
     const nb = Math.min(run, g.n - n0);
+    const imageAt = (j: number, gi: number) => (j * g.c + gi * g.cg) * inPlane; // within the run
     for (let gi = 0; gi < g.groups; gi++) {
+      const dwAt = gi * g.og * g.k;
+      const s = staged(x.dtype, g.og, g.k, nb * g.p, false, true, n0 > 0, nb * g.c * inPlane);
+      if (s) {
+        s.extra.set(xv.subarray(n0 * g.c * inPlane, (n0 + nb) * g.c * inPlane));
+        for (let j = 0; j < nb; j++) {
+          s.exports.im2col(s.at.extra + 4 * imageAt(j, gi), ...geo, s.at.b + 4 * j * g.p, nb * g.p);
+        }
+        sideBySide(dyv, s.a, g, g.o, n0, nb, gi * g.og, g.og, true);
+        if (n0 > 0) s.c.set(dw.subarray(dwAt, dwAt + g.og * g.k));
+        s.run();
+        dw.set(s.c, dwAt);
+        continue;
+      }
+      cols ??= backend.empty(x.dtype, g.k * run * g.p);
+      wide ??= backend.empty(x.dtype, g.og * run * g.p);
       for (let j = 0; j < nb; j++)
-        im2col(xv, ((n0 + j) * g.c + gi * g.cg) * inPlane, g, cols, j * g.p, nb * g.p);
+        im2col(xv, n0 * g.c * inPlane + imageAt(j, gi), g, cols, j * g.p, nb * g.p);
       sideBySide(dyv, wide, g, g.o, n0, nb, gi * g.og, g.og, true);
-      product(wide, 0, cols, 0, dw, gi * g.og * g.k, g.og, g.k, nb * g.p, false, true, n0 > 0);
+      product(wide, 0, cols, 0, dw, dwAt, g.og, g.k, nb * g.p, false, true, n0 > 0);
     }
   }
-  backend.recycle(cols);
-  backend.recycle(wide);
+  if (cols) backend.recycle(cols);
+  if (wide) backend.recycle(wide);
   return backend.output(dw, attrs.filterShape, x.dtype);
 };
 

@@ -81,7 +81,7 @@ type WorkerCtor = new (
   options: { eval: true; workerData: unknown; stdout?: boolean; stderr?: boolean },
 ) => WorkerLike;
 
-interface Pool {
+export interface Pool {
   module: WebAssembly.Module;
   memory: WebAssembly.Memory;
   exports: WasmExports;
@@ -205,14 +205,69 @@ export function wantsThreads(work: number): boolean {
 const align16 = (bytes: number) => Math.ceil(bytes / 16) * 16;
 
 /**
- * The batched float32 product of gemm_wasm.ts's `wasmGemmBatch` (same arguments), on the pool;
- * with `accumulate`, y += the products. Returns false, having written nothing, when the pool
- * cannot take it (then the caller runs it on its own thread).
+ * A product laid out in the pool's shared memory, ready to run: `a`, `b` and `c` are views of the
+ * operands' places there ([scratch × participants][A][B][C], each 16-byte aligned), which the
+ * caller fills (C too when accumulating) before `threadedRun` and reads C from after it. The views
+ * stay valid until the next product is staged (staging may grow the memory).
  */
-export function threadedGemmBatch(
-  a: Float32Array,
-  b: Float32Array,
-  y: Float32Array,
+export interface ThreadedStage {
+  pool: Pool;
+  ready: number[];
+  scratch: number;
+  aPtr: number;
+  bPtr: number;
+  cPtr: number;
+  a: Float32Array;
+  b: Float32Array;
+  c: Float32Array;
+}
+
+/**
+ * Lays out a product of A (`aLength` elements), B and C in the shared memory, starting the workers
+ * if needed; null when the pool cannot take it (then the caller runs on its own thread).
+ */
+export function threadedStage(
+  aLength: number,
+  bLength: number,
+  cLength: number,
+  m: number,
+  n: number,
+  k: number,
+): ThreadedStage | null {
+  const p = getPool();
+  if (!p) return null;
+  startWorkers(p);
+  const ready = readyWorkers(p);
+  const scratch = align16(p.exports.scratchBytes(m, n, k));
+  const aPtr = scratch * (1 + ready.length);
+  const bPtr = aPtr + align16(aLength * 4);
+  const cPtr = bPtr + align16(bLength * 4);
+  const need = cPtr + cLength * 4;
+  if (need > MAX_BYTES) return null;
+  const have = p.memory.buffer.byteLength;
+  if (need > have) p.memory.grow(Math.ceil((need - have) / PAGE));
+  const buffer = p.memory.buffer;
+  return {
+    pool: p,
+    ready,
+    scratch,
+    aPtr,
+    bPtr,
+    cPtr,
+    a: new Float32Array(buffer, aPtr, aLength),
+    b: new Float32Array(buffer, bPtr, bLength),
+    c: new Float32Array(buffer, cPtr, cLength),
+  };
+}
+
+/**
+ * Runs a staged batch of products over the pool: the [m, n] block t of C becomes
+ * op(A_t) · op(B_t) (plus its old contents with `accumulate`), A_t being matrix `aIndex[t]` of the
+ * staged A and B_t matrix `bIndex[t]` of B. Returns false, having written nothing, when the work
+ * cuts into more tasks than the control array holds (then the caller runs it on its own thread).
+ */
+export function threadedRun(
+  s: ThreadedStage,
   aIndex: readonly number[],
   bIndex: readonly number[],
   m: number,
@@ -220,28 +275,11 @@ export function threadedGemmBatch(
   k: number,
   transA: boolean,
   transB: boolean,
-  accumulate = false,
+  accumulate: boolean,
 ): boolean {
-  const p = getPool();
-  if (!p) return false;
-  startWorkers(p);
-  const ready = readyWorkers(p);
+  const { pool: p, ready, scratch, aPtr, bPtr, cPtr } = s;
   const participants = 1 + ready.length;
   const batches = aIndex.length;
-
-  // Layout: [scratch × participants][A][B][C], each 16-byte aligned.
-  const scratch = align16(p.exports.scratchBytes(m, n, k));
-  const aPtr = scratch * participants;
-  const bPtr = aPtr + align16(a.length * 4);
-  const cPtr = bPtr + align16(b.length * 4);
-  const need = cPtr + y.length * 4;
-  if (need > MAX_BYTES) return false;
-  const have = p.memory.buffer.byteLength;
-  if (need > have) p.memory.grow(Math.ceil((need - have) / PAGE));
-  const f32 = new Float32Array(p.memory.buffer);
-  f32.set(a, aPtr >> 2);
-  f32.set(b, bPtr >> 2);
-  if (accumulate) f32.set(y, cPtr >> 2);
 
   // Tasks: whole products when there are enough, else each product cut into column (row) blocks.
   const tasks: number[] = [];
@@ -300,7 +338,7 @@ export function threadedGemmBatch(
         params[4],
         params[5],
         scratchPtr,
-        0,
+        params[6],
       );
     }
   };
@@ -313,6 +351,5 @@ export function threadedGemmBatch(
     }
     if (Atomics.load(slot, FAILED) === 1) run(first, last, 0);
   }
-  y.set(new Float32Array(p.memory.buffer, cPtr, y.length));
   return true;
 }

@@ -1,5 +1,5 @@
 import { ValueError } from '../../../errors';
-import { threadedGemmBatch, wantsThreads } from './gemm_threads';
+import { threadedRun, threadedStage, wantsThreads } from './gemm_threads';
 import { GEMM_WASM_BASE64 } from './gemm_wasm_bytes';
 import { decodeBase64, simdSupported, type WasmExports } from './wasm_module';
 
@@ -187,6 +187,18 @@ export function useWasmGemm(m: number, n: number, k: number, batches = 1): boole
   return load();
 }
 
+/** Elements below which an elementwise loop stays in JS under 'auto' (the copies cost more). */
+export const WASM_LOOP_MIN = 1024;
+
+/**
+ * Whether a float32 elementwise loop over `n` elements runs in WebAssembly (wasm_loops.ts) under
+ * the current mode: 'wasm' sends every size there (tests use it), 'auto' large enough ones.
+ */
+export function useWasmLoops(n: number): boolean {
+  if (mode === 'js' || (mode === 'auto' && n < WASM_LOOP_MIN)) return false;
+  return load();
+}
+
 /**
  * An instance whose memory holds at least `bytes`, for the module's other kernels (the fused Adam
  * step), with the same rules as the GEMM's; null when the WebAssembly kernels are off
@@ -203,6 +215,141 @@ export function wasmWorkspaceBytes(): number {
 }
 
 const align16 = (bytes: number) => Math.ceil(bytes / 16) * 16;
+
+/**
+ * A float32 product laid out in WebAssembly memory: `a` and `b` are the places of op(A) and op(B)
+ * as stored ([m, k] or [k, m] when `transA`; [k, n] or [n, k] when `transB`), `c` the place of C
+ * [m, n]. The caller writes the operands there directly (a kernel that builds an operand, such as
+ * conv2d's im2col, saves a copy), calls `run()`, then reads `c`. With `accumulate` the product is
+ * added to what `c` holds, which the caller writes first. `extra` is room the caller asked for in
+ * the same memory (conv2d keeps its images there, for the module's im2col to read); `at` holds
+ * the byte address of each view, for calls into `exports`. The views are valid until the next
+ * product is staged.
+ */
+export interface StagedGemm {
+  readonly a: Float32Array;
+  readonly b: Float32Array;
+  readonly c: Float32Array;
+  readonly extra: Float32Array;
+  readonly at: { a: number; b: number; c: number; extra: number };
+  readonly exports: WasmExports;
+  run(): void;
+}
+
+interface Staged extends StagedGemm {
+  /** Runs the batch: block t of C = op(A_aIndex[t]) · op(B_bIndex[t]) (+ C with accumulate). */
+  runBatch(aIndex: readonly number[], bIndex: readonly number[]): void;
+}
+
+/**
+ * Stages `batches` products of m×k · k×n whose A and B hold `aLength` and `bLength` elements, with
+ * `extraLength` elements of room after C: on the worker pool when the work is large enough for
+ * it, else in this thread's instance. Null when no memory could be had.
+ */
+function stage(
+  aLength: number,
+  bLength: number,
+  batches: number,
+  m: number,
+  n: number,
+  k: number,
+  transA: boolean,
+  transB: boolean,
+  accumulate: boolean,
+  extraLength = 0,
+): Staged | null {
+  const cLength = batches * m * n;
+  const runOn = (
+    exports: WasmExports,
+    at: Staged['at'],
+    scratch: number,
+    t: number,
+    ai: number,
+    bi: number,
+  ) =>
+    exports.gemm(
+      at.a + ai * m * k * 4,
+      at.b + bi * k * n * 4,
+      at.c + t * m * n * 4,
+      m,
+      n,
+      k,
+      transA ? m : k,
+      transB ? k : n,
+      n,
+      transA ? 1 : 0,
+      transB ? 1 : 0,
+      scratch,
+      accumulate ? 1 : 0,
+    );
+  if (wantsThreads(batches * m * n * k)) {
+    const s = threadedStage(aLength, bLength, align16(cLength * 4) / 4 + extraLength, m, n, k);
+    if (s) {
+      const at = { a: s.aPtr, b: s.bPtr, c: s.cPtr, extra: s.cPtr + align16(cLength * 4) };
+      const exports = s.pool.exports;
+      const runBatch = (aIndex: readonly number[], bIndex: readonly number[]) => {
+        if (threadedRun(s, aIndex, bIndex, m, n, k, transA, transB, accumulate)) return;
+        // More tasks than the pool's control array holds: run them here, on the staged memory.
+        for (let t = 0; t < aIndex.length; t++) runOn(exports, at, 0, t, aIndex[t], bIndex[t]);
+      };
+      const buffer = s.c.buffer;
+      return {
+        a: s.a,
+        b: s.b,
+        c: s.c.subarray(0, cLength),
+        extra: new Float32Array(buffer, at.extra, extraLength),
+        at,
+        exports,
+        runBatch,
+        run: () => runBatch([0], [0]),
+      };
+    }
+  }
+  // The scratch size is a pure function of the sizes; any instance's export computes it.
+  const probe = current ?? workspace(MIN_BYTES);
+  if (!probe) return null;
+  const scratch = align16(probe.exports.scratchBytes(m, n, k));
+  const at = { a: scratch, b: 0, c: 0, extra: 0 };
+  at.b = at.a + align16(aLength * 4);
+  at.c = at.b + align16(bLength * 4);
+  at.extra = at.c + align16(cLength * 4);
+  const ws = workspace(at.extra + extraLength * 4);
+  if (!ws) return null;
+  const { f32, exports } = ws;
+  const runBatch = (aIndex: readonly number[], bIndex: readonly number[]) => {
+    for (let t = 0; t < aIndex.length; t++) runOn(exports, at, 0, t, aIndex[t], bIndex[t]);
+  };
+  const view = (from: number, length: number) => f32.subarray(from >> 2, (from >> 2) + length);
+  return {
+    a: view(at.a, aLength),
+    b: view(at.b, bLength),
+    c: view(at.c, cLength),
+    extra: view(at.extra, extraLength),
+    at,
+    exports,
+    runBatch,
+    run: () => runBatch([0], [0]),
+  };
+}
+
+/**
+ * One float32 product C (+)= op(A) · op(B) staged in WebAssembly memory (see StagedGemm), with
+ * `extraLength` elements of room besides, or null when the WebAssembly kernels are off,
+ * unavailable or would not take this size under the current mode: then the caller computes it
+ * with the JS gemm.
+ */
+export function stageWasmGemm(
+  m: number,
+  n: number,
+  k: number,
+  transA: boolean,
+  transB: boolean,
+  accumulate = false,
+  extraLength = 0,
+): StagedGemm | null {
+  if (!useWasmGemm(m, n, k)) return null;
+  return stage(m * k, k * n, 1, m, n, k, transA, transB, accumulate, extraLength);
+}
 
 /**
  * Batched float32 product on the WebAssembly gemm: for each t, the [m, n] block t of `y` becomes
@@ -226,45 +373,13 @@ export function wasmGemmBatch(
 ): boolean {
   if (!load()) return false;
   if (y.length === 0) return true;
-  if (wantsThreads(aIndex.length * m * n * k)) {
-    if (threadedGemmBatch(a, b, y, aIndex, bIndex, m, n, k, transA, transB, accumulate)) return true;
-  }
-  // The scratch size is a pure function of the sizes; any instance's export computes it.
-  const probe = current ?? workspace(MIN_BYTES);
-  if (!probe) return false;
-  const scratch = align16(probe.exports.scratchBytes(m, n, k));
-  const aPtr = scratch;
-  const bPtr = aPtr + align16(a.length * 4);
-  const cPtr = bPtr + align16(b.length * 4);
-  const ws = workspace(cPtr + y.length * 4);
-  if (!ws) return false;
-  const { f32, exports } = ws;
-  f32.set(a, aPtr >> 2);
-  f32.set(b, bPtr >> 2);
-  if (accumulate) f32.set(y, cPtr >> 2);
-  const aBytes = m * k * 4;
-  const bBytes = k * n * 4;
-  const yBytes = m * n * 4;
-  const tA = transA ? 1 : 0;
-  const tB = transB ? 1 : 0;
-  for (let t = 0; t < aIndex.length; t++) {
-    exports.gemm(
-      aPtr + aIndex[t] * aBytes,
-      bPtr + bIndex[t] * bBytes,
-      cPtr + t * yBytes,
-      m,
-      n,
-      k,
-      transA ? m : k,
-      transB ? k : n,
-      n,
-      tA,
-      tB,
-      0,
-      accumulate ? 1 : 0,
-    );
-  }
-  y.set(f32.subarray(cPtr >> 2, (cPtr >> 2) + y.length));
+  const s = stage(a.length, b.length, aIndex.length, m, n, k, transA, transB, accumulate);
+  if (!s) return false;
+  s.a.set(a);
+  s.b.set(b);
+  if (accumulate) s.c.set(y);
+  s.runBatch(aIndex, bIndex);
+  y.set(s.c);
   return true;
 }
 

@@ -3,6 +3,7 @@ import { poolGeometry as geometry, type PoolGeometry } from '../../../kernel_geo
 import type { KernelFunc } from '../../../kernel_registry';
 import { Pool2D, type Pool2DAttrs, Pool2DBackward, type Pool2DBackwardAttrs } from '../../../kernels';
 import type { CpuBackend } from '../backend';
+import { CHUNK, chunkInWasm, inChunks } from './wasm_loops';
 
 /**
  * Max or min over each window, with the flat h * W + w index of the winner. Only real cells are
@@ -120,6 +121,41 @@ function extremumFloat32(
   }
 }
 
+/** A 2×2 window with stride 2 and no padding: every window whole, none overlapping. */
+function isWhole2x2(g: PoolGeometry): boolean {
+  return (
+    g.kH === 2 &&
+    g.kW === 2 &&
+    g.sH === 2 &&
+    g.sW === 2 &&
+    g.pT === 0 &&
+    g.pL === 0 &&
+    2 * g.oH <= g.h &&
+    2 * g.oW <= g.w
+  );
+}
+
+/**
+ * The whole-window 2×2 max/min pool in WebAssembly (wasm/elementwise.ts), a chunk of planes at a
+ * time; false to stay in JS.
+ */
+function pool2x2InWasm(
+  x: Float32Array,
+  isMax: boolean,
+  g: PoolGeometry,
+  y: Float32Array,
+  idx: Int32Array,
+): boolean {
+  const [inPlane, outPlane] = [g.h * g.w, g.oH * g.oW];
+  return inChunks(x.length, g.planes, Math.floor(CHUNK / inPlane), (p0, p1) =>
+    chunkInWasm(
+      [x.subarray(p0 * inPlane, p1 * inPlane)],
+      [y.subarray(p0 * outPlane, p1 * outPlane), idx.subarray(p0 * outPlane, p1 * outPlane)],
+      (e, [xAt, yAt, idxAt]) => e.maxPool2x2(xAt, p1 - p0, g.h, g.w, g.oH, g.oW, isMax ? 1 : 0, yAt, idxAt),
+    ),
+  );
+}
+
 /**
  * The number an average divides by. With countIncludePad it is the window clipped to the padded
  * image (torch's rule, which only matters for windows reaching past the padding); otherwise the
@@ -167,9 +203,10 @@ export const pool2DKernel: KernelFunc<Pool2DAttrs, CpuBackend> = ({ inputs: [x],
     return backend.output(y, outShape, x.dtype);
   }
   const idx = backend.empty('int32', size) as Int32Array;
-  if (xv instanceof Float32Array && y instanceof Float32Array)
-    extremumFloat32(xv, attrs.mode === 'max', g, y, idx);
-  else extremum(xv, attrs.mode === 'max', g, y, idx);
+  if (xv instanceof Float32Array && y instanceof Float32Array) {
+    if (!(isWhole2x2(g) && pool2x2InWasm(xv, attrs.mode === 'max', g, y, idx)))
+      extremumFloat32(xv, attrs.mode === 'max', g, y, idx);
+  } else extremum(xv, attrs.mode === 'max', g, y, idx);
   return [backend.output(y, outShape, x.dtype), backend.output(idx, outShape, 'int32')];
 };
 

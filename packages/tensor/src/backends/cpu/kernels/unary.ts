@@ -3,6 +3,7 @@ import type { KernelFunc } from '../../../kernel_registry';
 import { Unary, type UnaryAttrs, type UnaryOp } from '../../../kernels';
 import { erf } from '../../../math/erf';
 import type { CpuBackend } from '../backend';
+import { pointwiseInWasm } from './wasm_loops';
 
 /**
  * relu on float32 without a branch: the bits of x, cleared where x is negative (its sign bit,
@@ -81,8 +82,9 @@ function apply(op: UnaryOp, x: TypedArray, y: TypedArray): void {
       }
       return;
     case 'relu':
-      if (x instanceof Float32Array && y instanceof Float32Array) reluFloat32(x, y);
-      else for (let i = 0; i < n; i++) y[i] = Math.max(x[i], 0);
+      if (x instanceof Float32Array && y instanceof Float32Array) {
+        if (!pointwiseInWasm([x], y, (e, [xAt, yAt], len) => e.relu(xAt, yAt, len))) reluFloat32(x, y);
+      } else for (let i = 0; i < n; i++) y[i] = Math.max(x[i], 0);
       return;
     case 'step':
       for (let i = 0; i < n; i++) y[i] = +(x[i] > 0);

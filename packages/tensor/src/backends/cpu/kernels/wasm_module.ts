@@ -43,6 +43,27 @@ export interface WasmExports {
     accumulate: number,
   ): void;
   scratchBytes(m: number, n: number, k: number): number;
+  /**
+   * wasm/im2col.ts: one image's column matrix (x at `x`, the geometry as ConvGeometry names it,
+   * rows `ld` apart at `cols`), and its adjoint, which adds the columns back into dx.
+   */
+  im2col(x: number, ...geometryColsLd: number[]): void;
+  col2im(cols: number, ...geometryDxLd: number[]): void;
+  /** wasm/elementwise.ts (float32): see each function's comment there. */
+  relu(x: number, y: number, n: number): void;
+  select(c: number, a: number, b: number, bStride: number, y: number, n: number): void;
+  binary(op: number, a: number, sa: number, b: number, sb: number, y: number, n: number): void;
+  maxPool2x2(
+    x: number,
+    planes: number,
+    h: number,
+    w: number,
+    oH: number,
+    oW: number,
+    isMax: number,
+    y: number,
+    idx: number,
+  ): void;
   /** The fused Adam step in place (wasm/adam.ts); mode bits: 1 L2 decay, 2 decoupled, 4 amsgrad. */
   adam(
     p: number,

@@ -4,6 +4,7 @@ import { Where } from '../../../kernels';
 import { broadcastShapes, broadcastStrides, shapesEqual, sizeOf } from '../../../shape';
 import type { CpuBackend } from '../backend';
 import { forEachRow } from '../broadcast';
+import { pointwiseInWasm } from './wasm_loops';
 
 /**
  * y = cond ? a : b on float32 without a branch, choosing bits with a mask (-1 or 0 from the
@@ -45,7 +46,14 @@ export const whereKernel: KernelFunc<object, CpuBackend> = ({ inputs: [cond, a, 
   const n = y.length;
   const bFull = shapesEqual(b.shape, shape);
   if (full && (bFull || bv.length === 1) && y instanceof Float32Array) {
-    selectFloat32(cv, av as Float32Array, bv as Float32Array, bFull, y);
+    const [af, bf] = [av as Float32Array, bv as Float32Array];
+    // A float32 condition (relu's gradient selects by its output) runs in WebAssembly.
+    const inModule =
+      cv instanceof Float32Array &&
+      pointwiseInWasm([cv, af, bf], y, (e, [c, a, b, out], len) =>
+        e.select(c, a, b, bFull ? 1 : 0, out, len),
+      );
+    if (!inModule) selectFloat32(cv, af, bf, bFull, y);
     return backend.output(y, shape, a.dtype);
   }
   if (full && bFull) {

@@ -1,0 +1,170 @@
+/**
+ * The WebAssembly elementwise loops (wasm/elementwise.ts) and column matrices (wasm/im2col.ts)
+ * give the same bits as the JS kernels: each case runs once with setCpuKernels('js') and once with
+ * setCpuKernels('wasm') (every size goes to WebAssembly there), on values that probe the edges —
+ * NaN (both signs), ±0, ±infinity, ties — and on sizes that are not a multiple of four. Moves
+ * (relu, selects, the pool) keep even a NaN's bits; arithmetic keeps that it is a NaN.
+ */
+import { seededValues } from '@axon/testing';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Conv2DAttrs } from '../src/kernels';
+import {
+  add,
+  conv2dBackpropFilter,
+  conv2dBackpropInput,
+  conv2dWithAttrs,
+  div,
+  ENGINE,
+  kernels,
+  maxPool2dWithIndices,
+  minPool2d,
+  mul,
+  relu,
+  setCpuKernels,
+  sub,
+  type Tensor,
+  tensor,
+  whereNonzero,
+} from './helpers';
+
+afterEach(() => setCpuKernels('auto'));
+
+/** Seeded values with the awkward ones mixed in, as float32. */
+function tricky(shape: number[], seed: number): Tensor {
+  const size = shape.reduce((p, d) => p * d, 1);
+  const v = Float32Array.from(seededValues(size, seed));
+  const odd = [Number.NaN, -Number.NaN, 0, -0, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, 1, 1];
+  for (let i = 0; i < size; i += 7) v[i] = odd[(i / 7) % odd.length];
+  // A float32 NaN with the sign bit set (-NaN above is the same NaN to JS).
+  const bits = new Int32Array(v.buffer);
+  for (let i = 3; i < size; i += 29) bits[i] = 0xffc00000 | 0;
+  return tensor(v, { shape });
+}
+
+/**
+ * The raw bits of every output under one kernel mode, every NaN written as 'NaN': arithmetic on a
+ * NaN gives some NaN, whose sign and payload JS and WebAssembly choose differently.
+ */
+function bitsUnder(mode: 'js' | 'wasm', f: () => Tensor[]): (number | string)[][] {
+  setCpuKernels(mode);
+  return f().map((t) => {
+    const v = t.dataSync();
+    if (!(v instanceof Float32Array)) return Array.from(v);
+    const bits = new Int32Array(v.buffer, v.byteOffset, v.length);
+    return Array.from(v, (x, i) => (Number.isNaN(x) ? 'NaN' : bits[i]));
+  });
+}
+
+function sameBits(f: () => Tensor[]): void {
+  expect(bitsUnder('wasm', f)).toEqual(bitsUnder('js', f));
+}
+
+describe('WebAssembly loops match the JS kernels bit for bit', () => {
+  it('relu, and the select of its gradient (full and constant other side)', () => {
+    for (const size of [1, 7, 1030]) {
+      const x = tricky([size], size);
+      const g = tricky([size], size + 1);
+      sameBits(() => [relu(x), whereNonzero(x, g, 0), whereNonzero(x, g, g)]);
+    }
+  });
+
+  it('add, sub, mul and div: same shapes, a scalar either side, and broadcast rows', () => {
+    const a = tricky([3, 5, 6, 7], 1);
+    const b = tricky([3, 5, 6, 7], 2);
+    const bias = tricky([1, 5, 1, 1], 3);
+    const row = tricky([7], 4);
+    const s = tensor(0.37);
+    for (const f of [add, sub, mul, div]) {
+      sameBits(() => [f(a, b), f(a, s), f(s, a), f(a, bias), f(bias, a), f(a, row)]);
+    }
+  });
+
+  it('the 2×2 pool, max and min, with winners, ties and ragged edges', () => {
+    // 13 columns: three vector groups of four windows and one window on the scalar path; a row
+    // and a column left over (floor mode). Ties: a plane of a few distinct values.
+    const x = tricky([2, 3, 11, 17], 5);
+    const ties = tensor(
+      Float32Array.from({ length: 2 * 9 * 10 }, (_, i) => (i * 7) % 3),
+      { shape: [1, 2, 9, 10] },
+    );
+    for (const t of [x, ties]) {
+      sameBits(() => {
+        const { values: y, indices: idx } = maxPool2dWithIndices(t, { kernelSize: 2 });
+        return [y, idx, minPool2d(t, { kernelSize: 2 })];
+      });
+    }
+  });
+
+  it('conv2d and both gradients through the column matrices: padding, stride, dilation, groups', () => {
+    // The products differ in rounding (float32 SIMD sums against the JS gemm's float64 ones), so
+    // this compares values to float32 accuracy: a misplaced column would be off by far more.
+    const cases: [number[], number[], Conv2DAttrs][] = [
+      [[2, 3, 9, 11], [4, 3, 3, 3], { stride: [1, 1], pad: [1, 1, 1, 1], dilation: [1, 1], groups: 1 }],
+      [[2, 4, 10, 9], [6, 2, 3, 2], { stride: [2, 3], pad: [2, 0, 1, 2], dilation: [1, 2], groups: 2 }],
+      [[3, 2, 8, 8], [5, 2, 1, 1], { stride: [1, 1], pad: [0, 0, 0, 0], dilation: [1, 1], groups: 1 }],
+    ];
+    let seed = 10;
+    for (const [xs, ws, attrs] of cases) {
+      const x = tensor(
+        seededValues(
+          xs.reduce((p, d) => p * d, 1),
+          seed++,
+        ),
+        { shape: xs },
+      );
+      const w = tensor(
+        seededValues(
+          ws.reduce((p, d) => p * d, 1),
+          seed++,
+        ),
+        { shape: ws },
+      );
+      const dySize = conv2dWithAttrs(x, w, attrs).shape;
+      const dy = tensor(
+        seededValues(
+          dySize.reduce((p, d) => p * d, 1),
+          seed++,
+        ),
+        { shape: dySize },
+      );
+      const all = (mode: 'js' | 'wasm') => {
+        setCpuKernels(mode);
+        return [
+          conv2dWithAttrs(x, w, attrs),
+          conv2dBackpropInput(dy, w, { ...attrs, inputShape: xs as [number, number, number, number] }),
+          conv2dBackpropFilter(x, dy, { ...attrs, filterShape: ws as [number, number, number, number] }),
+        ].map((t) => Array.from(t.dataSync()));
+      };
+      const js = all('js');
+      const wasm = all('wasm');
+      js.forEach((ref, i) => {
+        expect(wasm[i].length).toBe(ref.length);
+        const err = Math.max(...ref.map((v, j) => Math.abs(v - wasm[i][j])));
+        expect(err, `${JSON.stringify(xs)} output ${i}`).toBeLessThan(
+          1e-5 * Math.max(1, ...ref.map(Math.abs)),
+        );
+      });
+    }
+  });
+
+  it('goes through large arrays in chunks (pointwise, broadcast runs, pool planes)', () => {
+    // 135,900 elements: over two chunks; planes of 150×151, two to a chunk; bias runs of a plane.
+    const x = tricky([2, 3, 150, 151], 6);
+    const g = tricky([2, 3, 150, 151], 7);
+    const bias = tricky([1, 3, 1, 1], 8);
+    sameBits(() => {
+      const { values, indices } = maxPool2dWithIndices(x, { kernelSize: 2 });
+      return [relu(x), whereNonzero(x, g, 0), add(x, g), mul(x, bias), sub(bias, x), values, indices];
+    });
+  });
+
+  it('keeps the JS loops for dtypes the module does not cover', () => {
+    setCpuKernels('wasm');
+    const i = tensor([1, 2, 3, 4, 5], { dtype: 'int32' });
+    expect(Array.from(ENGINE.runKernel(kernels.Binary, [i, i], { op: 'add' })[0].dataSync())).toEqual([
+      2, 4, 6, 8, 10,
+    ]);
+    const d = tensor([-1, 2, -3], { dtype: 'float64' });
+    expect(Array.from(relu(d).dataSync())).toEqual([0, 2, 0]);
+  });
+});
