@@ -21,8 +21,10 @@ import {
   mul,
   relu,
   setCpuKernels,
+  sigmoid,
   sub,
   type Tensor,
+  tanh,
   tensor,
   whereNonzero,
 } from './helpers';
@@ -156,6 +158,45 @@ describe('WebAssembly loops match the JS kernels bit for bit', () => {
       const { values, indices } = maxPool2dWithIndices(x, { kernelSize: 2 });
       return [relu(x), whereNonzero(x, g, 0), add(x, g), mul(x, bias), sub(bias, x), values, indices];
     });
+  });
+
+  it('sigmoid and tanh: within one float32 ulp of the JS loops, exact on the edges', () => {
+    // Values across the whole range: tiny (tanh's series), around the series cut-off (1/32),
+    // moderate, saturated, overflowing exp (±800) and the specials.
+    const v: number[] = [];
+    for (let e = -30; e <= 10; e += 0.25) v.push(2 ** e, -(2 ** e));
+    v.push(0.03125, -0.03125, 0.0312, 0.0313, 20, -20, 88.7, -88.7, 800, -800);
+    v.push(0, -0, Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY);
+    const x = tensor(Float32Array.from([...v, ...seededValues(1001, 9).map((s) => 8 * s)]));
+    for (const f of [sigmoid, tanh]) {
+      const [js] = bitsUnder('js', () => [f(x)]);
+      const [wasm] = bitsUnder('wasm', () => [f(x)]);
+      expect(wasm.length).toBe(js.length);
+      let differing = 0;
+      js.forEach((b, i) => {
+        if (b === wasm[i]) return;
+        differing++;
+        // Both finite floats of one sign: their bit patterns one apart is one ulp.
+        expect(
+          typeof b === 'number' && Math.abs((b as number) - (wasm[i] as number)),
+          `${f.name}(${x.dataSync()[i]})`,
+        ).toBe(1);
+      });
+      expect(differing).toBeLessThan(js.length / 100);
+      // The edges exactly: ±0 keep their sign in tanh, NaN stays NaN, saturation is exact.
+      const at = (value: number) => v.findIndex((u) => Object.is(u, value));
+      for (const special of [
+        0,
+        -0,
+        Number.NaN,
+        Number.POSITIVE_INFINITY,
+        Number.NEGATIVE_INFINITY,
+        800,
+        -800,
+      ]) {
+        expect(wasm[at(special)], `${f.name}(${special})`).toEqual(js[at(special)]);
+      }
+    }
   });
 
   it('keeps the JS loops for dtypes the module does not cover', () => {

@@ -1,10 +1,12 @@
 /**
  * The WebAssembly module of the CPU backend: everything it runs in WebAssembly, one file each —
  * the float32 GEMM (gemm.ts), conv2d's column matrices (im2col.ts), the elementwise loops of a
- * training step (elementwise.ts) and the fused Adam step (adam.ts). scripts/build-wasm.mjs
+ * training step (elementwise.ts), sigmoid and tanh (transcendental.ts) and the fused Adam step
+ * (adam.ts). scripts/build-wasm.mjs
  * compiles this entry.
  */
 export { gemm, scratchBytes } from './gemm';
 export { col2im, im2col } from './im2col';
 export { binary, maxPool2x2, relu, select } from './elementwise';
+export { activation } from './transcendental';
 export { adam } from './adam';

@@ -112,10 +112,23 @@ function apply(op: UnaryOp, x: TypedArray, y: TypedArray): void {
   }
 }
 
+/**
+ * float32 sigmoid and tanh in WebAssembly (wasm/transcendental.ts: float64 inside, the JS loops'
+ * formulas; the float32 results agree but for the rare value on a rounding boundary, by one ulp).
+ */
+const WASM_ACTIVATIONS: Partial<Record<UnaryOp, number>> = { sigmoid: 0, tanh: 1 };
+
 export const unaryKernel: KernelFunc<UnaryAttrs, CpuBackend> = ({ inputs: [x], attrs, backend }) => {
   const dtype = attrs.op === 'not' ? 'bool' : x.dtype;
-  const out = backend.empty(dtype, backend.values(x).length);
-  apply(attrs.op, backend.values(x), out);
+  const xv = backend.values(x);
+  const out = backend.empty(dtype, xv.length);
+  const code = WASM_ACTIVATIONS[attrs.op];
+  const inModule =
+    code !== undefined &&
+    xv instanceof Float32Array &&
+    out instanceof Float32Array &&
+    pointwiseInWasm([xv], out, (e, [xAt, yAt], n) => e.activation(code, xAt, yAt, n));
+  if (!inModule) apply(attrs.op, xv, out);
   return backend.output(out, x.shape, dtype);
 };
 

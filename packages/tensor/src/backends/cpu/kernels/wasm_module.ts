@@ -53,6 +53,8 @@ export interface WasmExports {
   relu(x: number, y: number, n: number): void;
   select(c: number, a: number, b: number, bStride: number, y: number, n: number): void;
   binary(op: number, a: number, sa: number, b: number, sb: number, y: number, n: number): void;
+  /** wasm/transcendental.ts: op 0 sigmoid, 1 tanh (float32 in and out, float64 inside). */
+  activation(op: number, x: number, y: number, n: number): void;
   maxPool2x2(
     x: number,
     planes: number,
