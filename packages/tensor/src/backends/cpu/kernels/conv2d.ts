@@ -114,9 +114,10 @@ export const conv2DKernel: KernelFunc<Conv2DAttrs, CpuBackend> = ({ inputs: [x, 
   let wide: TypedArray | null = null;
   const inPlane = g.h * g.w;
   const geo = geometryArgs(g);
+  // Where image j's group gi starts within a run of images.
+  const imageAt = (j: number, gi: number) => (j * g.c + gi * g.cg) * inPlane;
   for (let n0 = 0; n0 < g.n; n0 += run) {
     const nb = Math.min(run, g.n - n0);
-    const imageAt = (j: number, gi: number) => (j * g.c + gi * g.cg) * inPlane; // within the run
     for (let gi = 0; gi < g.groups; gi++) {
       const s = staged(x.dtype, g.og, nb * g.p, g.k, false, false, false, nb * g.c * inPlane);
       if (s) {
@@ -156,9 +157,10 @@ export const conv2DBackpropInputKernel: KernelFunc<Conv2DBackpropInputAttrs, Cpu
   let cols: TypedArray | null = null;
   let wide: TypedArray | null = null;
   const geo = geometryArgs(g);
+  // Where image j's group gi starts within a run of images.
+  const imageAt = (j: number, gi: number) => (j * g.c + gi * g.cg) * inPlane;
   for (let n0 = 0; n0 < g.n; n0 += run) {
     const nb = Math.min(run, g.n - n0);
-    const imageAt = (j: number, gi: number) => (j * g.c + gi * g.cg) * inPlane; // within the run
     for (let gi = 0; gi < g.groups; gi++) {
       const s = staged(dy.dtype, g.k, nb * g.p, g.og, true, false, false, nb * g.c * inPlane);
       if (s) {
@@ -200,9 +202,10 @@ export const conv2DBackpropFilterKernel: KernelFunc<Conv2DBackpropFilterAttrs, C
   let wide: TypedArray | null = null;
   const inPlane = g.h * g.w;
   const geo = geometryArgs(g);
+  // Where image j's group gi starts within a run of images.
+  const imageAt = (j: number, gi: number) => (j * g.c + gi * g.cg) * inPlane;
   for (let n0 = 0; n0 < g.n; n0 += run) {
     const nb = Math.min(run, g.n - n0);
-    const imageAt = (j: number, gi: number) => (j * g.c + gi * g.cg) * inPlane; // within the run
     for (let gi = 0; gi < g.groups; gi++) {
       const dwAt = gi * g.og * g.k;
       const s = staged(x.dtype, g.og, g.k, nb * g.p, false, true, n0 > 0, nb * g.c * inPlane);

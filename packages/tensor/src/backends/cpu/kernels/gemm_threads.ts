@@ -9,7 +9,8 @@ import { decodeBase64, simdSupported, type WasmExports } from './wasm_module';
  * Why threads only here: the products (matmul, and conv2d through im2col) are where training
  * spends its arithmetic, and they split into independent output blocks with no communication.
  *
- * How. The inputs are copied once into a shared `WebAssembly.Memory`; the work is cut into tasks —
+ * How. The operands are written once into a shared `WebAssembly.Memory` (copied in, or built there
+ * by the caller: threadedStage, then threadedRun); the work is cut into tasks —
  * whole products of a batch, or column (row) blocks of one product, multiples of the micro-tile —
  * and each participant (the calling thread and the ready workers) runs a contiguous run of them
  * with its own packing scratch. Workers sleep in `Atomics.wait` on their slot of a small shared
