@@ -19,6 +19,7 @@ import {
   maxPool2dWithIndices,
   minPool2d,
   mul,
+  pool2dBackward,
   relu,
   setCpuKernels,
   sigmoid,
@@ -92,7 +93,24 @@ describe('WebAssembly loops match the JS kernels bit for bit', () => {
     for (const t of [x, ties]) {
       sameBits(() => {
         const { values: y, indices: idx } = maxPool2dWithIndices(t, { kernelSize: 2 });
-        return [y, idx, minPool2d(t, { kernelSize: 2 })];
+        // The gradient scatter too, with overlapping windows (3×3, stride 2) adding up.
+        const inputShape = t.shape as [number, number, number, number];
+        const attrs = (k: number) => ({
+          mode: 'max' as const,
+          kernel: [k, k] as [number, number],
+          stride: [2, 2] as [number, number],
+          pad: [0, 0, 0, 0] as [number, number, number, number],
+          countIncludePad: false,
+          inputShape,
+        });
+        const overlap = maxPool2dWithIndices(t, { kernelSize: 3, stride: 2 });
+        return [
+          y,
+          idx,
+          minPool2d(t, { kernelSize: 2 }),
+          pool2dBackward(tricky([...y.shape], 12), idx, attrs(2)),
+          pool2dBackward(tricky([...overlap.values.shape], 13), overlap.indices, attrs(3)),
+        ];
       });
     }
   });

@@ -169,3 +169,20 @@ function wins(c: v128, best: v128, isMax: bool): v128 {
   const better = isMax ? f32x4.gt(c, best) : f32x4.lt(c, best);
   return v128.or(better, f32x4.ne(c, c));
 }
+
+/**
+ * The max/min pool's gradient: each output's gradient added onto its winner, `planes` planes of
+ * `outPlane` outputs (dy, and the winners' flat indices within their plane) onto planes of
+ * `inPlane` inputs (dx, zeroed here first). Same order of additions as the JS loop.
+ */
+export function poolScatter(dy: usize, idx: usize, planes: i32, outPlane: i32, inPlane: i32, dx: usize): void {
+  memory.fill(dx, 0, <usize>(planes * inPlane) << 2);
+  let o: usize = 0;
+  for (let plane = 0; plane < planes; plane++) {
+    const base = dx + (<usize>(plane * inPlane) << 2);
+    for (let k = 0; k < outPlane; k++, o += 4) {
+      const at = base + (<usize>load<i32>(idx + o) << 2);
+      store<f32>(at, load<f32>(at) + load<f32>(dy + o));
+    }
+  }
+}

@@ -156,6 +156,18 @@ function pool2x2InWasm(
   );
 }
 
+/** The max/min pool's gradient in WebAssembly, a chunk of planes at a time; false to stay in JS. */
+function scatterInWasm(dy: Float32Array, idx: Int32Array, g: PoolGeometry, dx: Float32Array): boolean {
+  const [inPlane, outPlane] = [g.h * g.w, g.oH * g.oW];
+  return inChunks(dx.length, g.planes, Math.floor(CHUNK / inPlane), (p0, p1) =>
+    chunkInWasm(
+      [dy.subarray(p0 * outPlane, p1 * outPlane), idx.subarray(p0 * outPlane, p1 * outPlane)],
+      [dx.subarray(p0 * inPlane, p1 * inPlane)],
+      (e, [dyAt, idxAt, dxAt]) => e.poolScatter(dyAt, idxAt, p1 - p0, outPlane, inPlane, dxAt),
+    ),
+  );
+}
+
 /**
  * The number an average divides by. With countIncludePad it is the window clipped to the padded
  * image (torch's rule, which only matters for windows reaching past the padding); otherwise the
@@ -226,6 +238,9 @@ export const pool2DBackwardKernel: KernelFunc<Pool2DBackwardAttrs, CpuBackend> =
   const dx = backend.alloc(dy.dtype, g.planes * h * w);
   if (attrs.mode !== 'avg') {
     const idx = backend.values(inputs[1]);
+    if (dyv instanceof Float32Array && dx instanceof Float32Array && idx instanceof Int32Array) {
+      if (scatterInWasm(dyv, idx, g, dx)) return backend.output(dx, attrs.inputShape, dy.dtype);
+    }
     let o = 0;
     for (let plane = 0; plane < g.planes; plane++) {
       const base = plane * h * w;

@@ -55,6 +55,7 @@ export interface WasmExports {
   binary(op: number, a: number, sa: number, b: number, sb: number, y: number, n: number): void;
   /** wasm/transcendental.ts: op 0 sigmoid, 1 tanh (float32 in and out, float64 inside). */
   activation(op: number, x: number, y: number, n: number): void;
+  poolScatter(dy: number, idx: number, planes: number, outPlane: number, inPlane: number, dx: number): void;
   maxPool2x2(
     x: number,
     planes: number,
