@@ -45,6 +45,14 @@ const rnd = (shape: number[], seed: number): Tensor =>
     { shape },
   );
 
+/** A 3×3 convolution's attrs that keep the image size (stride 1, padding 1). */
+const SAME_3X3 = {
+  stride: [1, 1] as [number, number],
+  pad: [1, 1, 1, 1] as [number, number, number, number],
+  dilation: [1, 1] as [number, number],
+  groups: 1,
+};
+
 describe('cpu gemm worker pool', () => {
   it('gives the same bits for 1, 2 and 3 threads, for every layout', async () => {
     const cases: [number[], number[], { transposeA?: boolean; transposeB?: boolean }][] = [
@@ -78,12 +86,7 @@ describe('cpu gemm worker pool', () => {
     const x = rnd([6, 8, 20, 20], 11);
     const w = rnd([16, 8, 3, 3], 12);
     const dy = rnd([6, 16, 20, 20], 13);
-    const attrs = {
-      stride: [1, 1] as [number, number],
-      pad: [1, 1, 1, 1] as [number, number, number, number],
-      dilation: [1, 1] as [number, number],
-      groups: 1,
-    };
+    const attrs = SAME_3X3;
     const all = () =>
       Float32Array.from([
         ...conv2dWithAttrs(x, w, attrs).dataSync(),
@@ -100,13 +103,7 @@ describe('cpu gemm worker pool', () => {
     // budget for two, so each image is its own product, added onto the sum of the earlier ones.
     const x = rnd([3, 64, 64, 64], 14);
     const dy = rnd([3, 16, 64, 64], 15);
-    const attrs = {
-      stride: [1, 1] as [number, number],
-      pad: [1, 1, 1, 1] as [number, number, number, number],
-      dilation: [1, 1] as [number, number],
-      groups: 1,
-      filterShape: [16, 64, 3, 3] as [number, number, number, number],
-    };
+    const attrs = { ...SAME_3X3, filterShape: [16, 64, 3, 3] as [number, number, number, number] };
     const grad = () => conv2dBackpropFilter(x, dy, attrs).dataSync() as Float32Array;
     const one = await withThreads(1, grad);
     const two = await withThreads(2, grad);
