@@ -76,9 +76,19 @@ describe('WebAssembly loops match the JS kernels bit for bit', () => {
     const b = tricky([3, 5, 6, 7], 2);
     const bias = tricky([1, 5, 1, 1], 3);
     const row = tricky([7], 4);
+    const perRow = tricky([3, 5, 6, 1], 5); // a softmax's or a layer norm's per-row constant
     const s = tensor(0.37);
     for (const f of [add, sub, mul, div]) {
-      sameBits(() => [f(a, b), f(a, s), f(s, a), f(a, bias), f(bias, a), f(a, row)]);
+      sameBits(() => [
+        f(a, b),
+        f(a, s),
+        f(s, a),
+        f(a, bias),
+        f(bias, a),
+        f(a, row),
+        f(a, perRow),
+        f(perRow, a),
+      ]);
     }
   });
 

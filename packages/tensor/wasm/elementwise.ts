@@ -59,6 +59,31 @@ export function binary(op: i32, a: usize, sa: i32, b: usize, sb: i32, y: usize, 
   else binaryOp(3, a, sa, b, sb, y, n);
 }
 
+/**
+ * `runs` runs of a binary op (op as in `binary`) between a full operand and a small broadcast
+ * one: run r writes y[r·len + i] from the full side's element r·len + i (stride 1) and the small
+ * side's element offsets[r] + i·ss (ss 0 or 1). `smallFirst`: the small side is the left operand.
+ * One call does a whole chunk of runs (a bias over its planes, a row's constant over each row).
+ */
+export function binaryRuns(
+  op: i32,
+  full: usize,
+  small: usize,
+  ss: i32,
+  smallFirst: bool,
+  offsets: usize,
+  runs: i32,
+  len: i32,
+  y: usize,
+): void {
+  for (let r = 0; r < runs; r++) {
+    const at = <usize>(r * len) << 2;
+    const s = small + (<usize>load<i32>(offsets + (<usize>r << 2)) << 2);
+    if (smallFirst) binary(op, s, ss, full + at, 1, y + at, len);
+    else binary(op, full + at, 1, s, ss, y + at, len);
+  }
+}
+
 @inline
 function apply4(OP: i32, u: v128, v: v128): v128 {
   if (OP === 0) return f32x4.add(u, v);

@@ -7,6 +7,6 @@
  */
 export { gemm, scratchBytes } from './gemm';
 export { col2im, im2col } from './im2col';
-export { binary, maxPool2x2, poolScatter, relu, select } from './elementwise';
+export { binary, binaryRuns, maxPool2x2, poolScatter, relu, select } from './elementwise';
 export { activation } from './transcendental';
 export { adam } from './adam';

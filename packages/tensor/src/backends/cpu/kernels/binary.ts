@@ -184,19 +184,14 @@ function binaryInWasm(
   const len = c.dims[inner];
   const smallAt: number[] = [];
   forEachRow(shape, strides, (_o, [oa, ob]) => smallAt.push(aFull ? ob : oa));
+  const offsets = Int32Array.from(smallAt);
+  const ss = aFull ? sb : sa;
   const perChunk = Math.max(1, Math.floor(CHUNK / len));
-  return inChunks(size, smallAt.length, perChunk, (r0, r1) =>
+  return inChunks(size, offsets.length, perChunk, (r0, r1) =>
     chunkInWasm(
-      [full.subarray(r0 * len, r1 * len), small],
+      [full.subarray(r0 * len, r1 * len), small, offsets.subarray(r0, r1)],
       [y.subarray(r0 * len, r1 * len)],
-      (e, [f, s, out]) => {
-        for (let r = r0; r < r1; r++) {
-          const o = 4 * (r - r0) * len;
-          const so = s + 4 * smallAt[r];
-          if (aFull) e.binary(code, f + o, sa, so, sb, out + o, len);
-          else e.binary(code, so, sa, f + o, sb, out + o, len);
-        }
-      },
+      (e, [f, s, o, out]) => e.binaryRuns(code, f, s, ss, aFull ? 0 : 1, o, r1 - r0, len, out),
     ),
   );
 }

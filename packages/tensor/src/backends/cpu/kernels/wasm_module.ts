@@ -56,6 +56,17 @@ export interface WasmExports {
   /** wasm/transcendental.ts: op 0 sigmoid, 1 tanh (float32 in and out, float64 inside). */
   activation(op: number, x: number, y: number, n: number): void;
   poolScatter(dy: number, idx: number, planes: number, outPlane: number, inPlane: number, dx: number): void;
+  binaryRuns(
+    op: number,
+    full: number,
+    small: number,
+    ss: number,
+    smallFirst: number,
+    offsets: number,
+    runs: number,
+    len: number,
+    y: number,
+  ): void;
   maxPool2x2(
     x: number,
     planes: number,
