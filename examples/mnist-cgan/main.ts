@@ -19,7 +19,8 @@ import { type Callback, fit } from '@axon/train';
 import { firstBatches, mapBatches, parseArgs, report } from '../common';
 import { classProbabilities, loadClassifier, predictedClasses } from '../mnist-dcgan/score';
 
-const args = parseArgs(import.meta.url, { epochs: 5 });
+// 10 epochs: the run that meets issue 12's target (96.62% agreement; 95.01% after epoch 8).
+const args = parseArgs(import.meta.url, { epochs: 10 });
 if (args.backend === 'gpu') await import('@axon/backend-gpu');
 ax.setBackend(args.backend);
 ax.manualSeed(args.seed);
