@@ -15,6 +15,7 @@
  */
 import os from 'node:os';
 import { getCpuKernels, getNumThreads, setCpuKernels, setNumThreads } from '@axon/tensor';
+import { median, relativeDiff } from '@axon/testing';
 import type { BenchCase } from './cases/case';
 import { conv2dCase } from './cases/conv2d';
 import { matmulCase } from './cases/matmul';
@@ -33,7 +34,7 @@ import {
   type LibResult,
   type Target,
 } from './report';
-import { median, type Runner, relativeDiff, roundRobin } from './timing';
+import { type Runner, roundRobin } from './timing';
 import { formatWalls, runWalls, type WallResult } from './walls';
 
 const argv = process.argv.slice(2);

@@ -6,7 +6,7 @@
  */
 import { valueAndGrad } from '@axon/autograd';
 import { crossEntropy, manualSeed, type Tensor, tensor, uniform } from '@axon/tensor';
-import { fixedValues } from './timing';
+import { fixedValues } from '@axon/testing';
 
 const [B, I, Hd, O] = [64, 784, 128, 10];
 const LR = 0.01;

@@ -25,12 +25,6 @@ export interface Runner {
   dispose(): void;
 }
 
-export function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 === 1 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
-}
-
 /**
  * Runs `warmup` untimed rounds (the JIT and the peers' lazy initialisation settle there), then
  * `reps` timed rounds; each round runs every runner once, starting from a rotating position.
@@ -55,27 +49,4 @@ export async function roundRobin(
     }
   }
   return times;
-}
-
-/** max |x − ref| / max |ref|: 0 for identical results, about 1e-7 for float32 rounding noise. */
-export function relativeDiff(x: Float64Array, ref: Float64Array): number {
-  if (x.length !== ref.length) return Number.POSITIVE_INFINITY;
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < x.length; i++) {
-    diff = Math.max(diff, Math.abs(x[i] - ref[i]));
-    scale = Math.max(scale, Math.abs(ref[i]));
-  }
-  return scale === 0 ? diff : diff / scale;
-}
-
-/** Deterministic values in [-1, 1) (an LCG), so every library gets exactly the same inputs. */
-export function fixedValues(count: number, seed: number): Float32Array {
-  const out = new Float32Array(count);
-  let s = seed >>> 0;
-  for (let i = 0; i < count; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = s / 2 ** 31 - 1;
-  }
-  return out;
 }

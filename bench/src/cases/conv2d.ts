@@ -11,8 +11,8 @@
  */
 import { valueAndGrad } from '@axon/autograd';
 import { conv2d, mul, sum, type Tensor, tensor, tidy } from '@axon/tensor';
+import { fixedValues } from '@axon/testing';
 import { tf, useTfBackend } from '../peers';
-import { fixedValues } from '../timing';
 import type { BenchCase } from './case';
 
 const N = 32;

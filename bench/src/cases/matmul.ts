@@ -4,8 +4,8 @@
  * there around `a @ b`.
  */
 import { matmul, setCpuKernels, type Tensor, tensor } from '@axon/tensor';
+import { fixedValues } from '@axon/testing';
 import { getTorchPeer, jax, type LibName, tf, useTfBackend } from '../peers';
-import { fixedValues } from '../timing';
 import type { BenchCase } from './case';
 
 export function matmulCase(

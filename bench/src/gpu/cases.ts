@@ -6,8 +6,9 @@
  */
 import { valueAndGrad } from '@axon/autograd';
 import { conv2d, dispose, matmul, mul, setBackend, sum, type Tensor, tensor, tidy } from '@axon/tensor';
+import { fixedValues } from '@axon/testing';
 import { MLP_STEP_FLOPS, MLP_STEP_NAME, mlpStep } from '../mlp_step';
-import { fixedValues, type Runner } from '../timing';
+import type { Runner } from '../timing';
 
 export type Target = 'cpu' | 'gpu';
 

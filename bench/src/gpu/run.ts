@@ -5,8 +5,9 @@
  */
 import os from 'node:os';
 import { setBackend } from '@axon/tensor';
+import { median, relativeDiff } from '@axon/testing';
 import { type CaseResult, formatTable, type LibResult } from '../report';
-import { median, type Runner, relativeDiff, roundRobin } from '../timing';
+import { type Runner, roundRobin } from '../timing';
 import { conv2dCase, type GpuBenchCase, matmulCase, mlpStepCase, type Target } from './cases';
 import { loadGpuBackend } from './load';
 

@@ -11,6 +11,7 @@ import '@tensorflow/tfjs-backend-webgl';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import { type CaseResult, type FixtureFile, parseFixtureText, runFixtures } from '@axon/conformance/browser';
+import { fixedValues, median, relativeDiff } from '@axon/testing/data';
 
 // ---- environment ----
 
@@ -85,17 +86,6 @@ async function conformance(file: string, filter?: string): Promise<FileResult> {
 }
 
 // ---- deterministic data ----
-
-/** Deterministic values in [-1, 1) (an LCG), so every contender gets exactly the same inputs. */
-function fixedValues(count: number, seed: number): Float32Array {
-  const out = new Float32Array(count);
-  let s = seed >>> 0;
-  for (let i = 0; i < count; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = s / 2 ** 31 - 1;
-  }
-  return out;
-}
 
 // ---- training parity ----
 
@@ -453,23 +443,6 @@ function mlpStepCase(reps: number, warmup: number): BenchCase {
       };
     },
   };
-}
-
-function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 === 1 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
-}
-
-function relativeDiff(x: Float32Array, ref: Float32Array): number {
-  if (x.length !== ref.length) return Number.POSITIVE_INFINITY;
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < x.length; i++) {
-    diff = Math.max(diff, Math.abs(x[i] - ref[i]));
-    scale = Math.max(scale, Math.abs(ref[i]));
-  }
-  return scale === 0 ? diff : diff / scale;
 }
 
 function errorText(e: unknown): string {

@@ -13,26 +13,16 @@ import {
   tensor,
   ValueError,
 } from '@axon/tensor';
+import { fixedValues } from '@axon/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { gemm } from '../src/backends/cpu/gemm';
 import { wasmGemm, wasmWorkspaceBytes } from '../src/backends/cpu/kernels/gemm_wasm';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
-/** Values in [-1, 1) from a fixed LCG. */
-function values(count: number, seed: number): Float32Array {
-  const out = new Float32Array(count);
-  let s = seed >>> 0;
-  for (let i = 0; i < count; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = s / 2 ** 31 - 1;
-  }
-  return out;
-}
-
 function rand(shape: number[], seed: number): Tensor {
   return tensor(
-    values(
+    fixedValues(
       shape.reduce((p, d) => p * d, 1),
       seed,
     ),
@@ -162,9 +152,9 @@ describe('WebAssembly SIMD gemm', () => {
       for (const tA of [false, true]) {
         for (const tB of [false, true]) {
           for (const accumulate of [false, true]) {
-            const a = values(m * k + 3, m);
-            const b = values(k * n + 5, n);
-            const c0 = values(m * n + 11, k + 1);
+            const a = fixedValues(m * k + 3, m);
+            const b = fixedValues(k * n + 5, n);
+            const c0 = fixedValues(m * n + 11, k + 1);
             const js = c0.slice();
             const wasm = c0.slice();
             gemm(a, 3, b, 5, js, 11, m, n, k, tA, tB, accumulate);

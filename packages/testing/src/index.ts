@@ -294,6 +294,7 @@ export function expectError(
   }
   return caught;
 }
+export { fixedValues, median, relativeDiff } from './data';
 export {
   type BlockReport,
   type BlockWatch,
