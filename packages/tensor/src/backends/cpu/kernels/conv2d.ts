@@ -12,27 +12,15 @@ import {
 import type { CpuBackend } from '../backend';
 import { col2im, im2col } from '../conv_im2col';
 import { gemm } from '../gemm';
-import { type StagedGemm, stageWasmGemm, wasmGemm } from './gemm_wasm';
-
-/**
- * One GEMM on slices of the kernels' buffers: the WebAssembly SIMD one for float32 when it is
- * available (and the product large enough), else the JS one. Same arguments as `gemm`.
- */
-function product(...args: Parameters<typeof gemm>): void {
-  const [a, aOff, b, bOff, c, cOff, ...rest] = args;
-  if (a instanceof Float32Array && b instanceof Float32Array && c instanceof Float32Array) {
-    if (wasmGemm(a, aOff, b, bOff, c, cOff, ...rest)) return;
-  }
-  gemm(...args);
-}
+import { type StagedGemm, stageWasmGemm } from './gemm_wasm';
 
 /**
  * The product's operands in WebAssembly memory when the float32 SIMD gemm takes it (see
  * StagedGemm), with room for `images` elements of images besides: the kernels then copy the
  * images in, build the column matrix with the module's im2col where the GEMM reads it, and
  * scatter the input gradient with its col2im from where the GEMM wrote it. Null otherwise
- * (float64, the JS gemm forced, small products): the kernels use their own buffers, the JS
- * im2col/col2im and `product`.
+ * (float64, the JS gemm forced, small products, or no memory to be had): the kernels use their
+ * own buffers, the JS im2col/col2im and the JS gemm (the WebAssembly one would not run either).
  */
 function staged(
   dtype: string,
@@ -134,7 +122,7 @@ export const conv2DKernel: KernelFunc<Conv2DAttrs, CpuBackend> = ({ inputs: [x, 
       wide ??= backend.empty(x.dtype, g.og * run * g.p);
       for (let j = 0; j < nb; j++)
         im2col(xv, n0 * g.c * inPlane + imageAt(j, gi), g, cols, j * g.p, nb * g.p);
-      product(wv, gi * g.og * g.k, cols, 0, wide, 0, g.og, nb * g.p, g.k, false, false);
+      gemm(wv, gi * g.og * g.k, cols, 0, wide, 0, g.og, nb * g.p, g.k, false, false);
       sideBySide(y, wide, g, g.o, n0, nb, gi * g.og, g.og, false);
     }
   }
@@ -178,7 +166,7 @@ export const conv2DBackpropInputKernel: KernelFunc<Conv2DBackpropInputAttrs, Cpu
       cols ??= backend.empty(dy.dtype, g.k * run * g.p);
       wide ??= backend.empty(dy.dtype, g.og * run * g.p);
       sideBySide(dyv, wide, g, g.o, n0, nb, gi * g.og, g.og, true);
-      product(wv, gi * g.og * g.k, wide, 0, cols, 0, g.k, nb * g.p, g.og, true, false);
+      gemm(wv, gi * g.og * g.k, wide, 0, cols, 0, g.k, nb * g.p, g.og, true, false);
       for (let j = 0; j < nb; j++)
         col2im(cols, g, dx, n0 * g.c * inPlane + imageAt(j, gi), j * g.p, nb * g.p);
     }
@@ -225,7 +213,7 @@ export const conv2DBackpropFilterKernel: KernelFunc<Conv2DBackpropFilterAttrs, C
       for (let j = 0; j < nb; j++)
         im2col(xv, n0 * g.c * inPlane + imageAt(j, gi), g, cols, j * g.p, nb * g.p);
       sideBySide(dyv, wide, g, g.o, n0, nb, gi * g.og, g.og, true);
-      product(wide, 0, cols, 0, dw, dwAt, g.og, g.k, nb * g.p, false, true, n0 > 0);
+      gemm(wide, 0, cols, 0, dw, dwAt, g.og, g.k, nb * g.p, false, true, n0 > 0);
     }
   }
   if (cols) backend.recycle(cols);
