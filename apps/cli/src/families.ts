@@ -383,7 +383,7 @@ export const MODEL_FAMILIES = {
         embedDim: 128,
         numHeads: 4,
         numLayers: 4,
-        dropout: 0.1,
+        dropout: 0,
       });
     },
     training: decoupledDecay,

@@ -15,6 +15,8 @@ import {
   conv2dWithAttrs,
   div,
   ENGINE,
+  erf,
+  exp,
   kernels,
   maxPool2dWithIndices,
   minPool2d,
@@ -188,15 +190,15 @@ describe('WebAssembly loops match the JS kernels bit for bit', () => {
     });
   });
 
-  it('sigmoid and tanh: within one float32 ulp of the JS loops, exact on the edges', () => {
-    // Values across the whole range: tiny (tanh's series), around the series cut-off (1/32),
-    // moderate, saturated, overflowing exp (±800) and the specials.
+  it('sigmoid, tanh, exp and erf: within one float32 ulp of the JS loops, exact on the edges', () => {
+    // Values across the whole range: tiny (tanh's and erf's series), around the series cut-offs
+    // (1/32, 1/2), moderate, saturated, overflowing exp (±800) and the specials.
     const v: number[] = [];
     for (let e = -30; e <= 10; e += 0.25) v.push(2 ** e, -(2 ** e));
-    v.push(0.03125, -0.03125, 0.0312, 0.0313, 20, -20, 88.7, -88.7, 800, -800);
+    v.push(0.03125, -0.03125, 0.0312, 0.0313, 0.5, -0.5, 0.49999997, 20, -20, 88.7, -88.7, 800, -800);
     v.push(0, -0, Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY);
     const x = tensor(Float32Array.from([...v, ...seededValues(1001, 9).map((s) => 8 * s)]));
-    for (const f of [sigmoid, tanh]) {
+    for (const f of [sigmoid, tanh, exp, erf]) {
       const [js] = bitsUnder('js', () => [f(x)]);
       const [wasm] = bitsUnder('wasm', () => [f(x)]);
       expect(wasm.length).toBe(js.length);

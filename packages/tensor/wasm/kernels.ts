@@ -1,7 +1,7 @@
 /**
  * The WebAssembly module of the CPU backend: everything it runs in WebAssembly, one file each —
  * the float32 GEMM (gemm.ts), conv2d's column matrices (im2col.ts), the elementwise loops of a
- * training step (elementwise.ts), sigmoid and tanh (transcendental.ts) and the fused Adam step
+ * training step (elementwise.ts), sigmoid, tanh, exp and erf (transcendental.ts) and the fused Adam step
  * (adam.ts). scripts/build-wasm.mjs
  * compiles this entry.
  */

@@ -72,42 +72,69 @@ registerGradient<kernels.UnaryAttrs>(kernels.Unary, ([dy], { inputs: [x], output
   }
 });
 
-registerGradient<kernels.BinaryAttrs>(kernels.Binary, ([dy], { inputs: [a, b], outputs: [y], attrs }) => {
-  const both = (da: Tensor, db: Tensor) => [unbroadcast(da, a.shape), unbroadcast(db, b.shape)];
-  switch (attrs.op) {
-    case 'add':
-      return both(dy, dy);
-    case 'sub':
-      return both(dy, neg(dy));
-    case 'mul':
-      return both(mul(dy, b), mul(dy, a));
-    case 'div':
-      return both(div(dy, b), neg(div(mul(dy, y), b)));
-    case 'pow':
-      // As torch: d/da = b * a^(b-1), zero where b == 0; d/db = y * log(a), zero where a == 0.
-      return both(
-        mul(dy, where(eq(b, 0), 0, mul(b, pow(a, sub(b, 1))))),
-        mul(dy, where(eq(a, 0), 0, mul(y, log(a)))),
-      );
-    case 'maximum':
-    case 'minimum': {
-      // Ties split the gradient evenly, as in torch.
-      const aWins = attrs.op === 'maximum' ? lt(b, a) : lt(a, b);
-      const tie = eq(a, b);
-      const half = mul(dy, 0.5);
-      return both(where(tie, half, where(aWins, dy, 0)), where(tie, half, where(aWins, 0, dy)));
+/**
+ * Each side's gradient is a thunk, run only for a side that needs one: a constant operand (a
+ * scale, the 1 in 1 + erf, an additive mask) would otherwise cost a full-size product and its
+ * reduction back to the constant's shape, every step, for a gradient nobody reads.
+ */
+registerGradient<kernels.BinaryAttrs>(
+  kernels.Binary,
+  ([dy], { inputs: [a, b], outputs: [y], attrs, needsGrad }) => {
+    const both = (da: () => Tensor, db: () => Tensor) => [
+      needsGrad?.[0] === false ? null : unbroadcast(da(), a.shape),
+      needsGrad?.[1] === false ? null : unbroadcast(db(), b.shape),
+    ];
+    switch (attrs.op) {
+      case 'add':
+        return both(
+          () => dy,
+          () => dy,
+        );
+      case 'sub':
+        return both(
+          () => dy,
+          () => neg(dy),
+        );
+      case 'mul':
+        return both(
+          () => mul(dy, b),
+          () => mul(dy, a),
+        );
+      case 'div':
+        return both(
+          () => div(dy, b),
+          () => neg(div(mul(dy, y), b)),
+        );
+      case 'pow':
+        // As torch: d/da = b * a^(b-1), zero where b == 0; d/db = y * log(a), zero where a == 0.
+        return both(
+          () => mul(dy, where(eq(b, 0), 0, mul(b, pow(a, sub(b, 1))))),
+          () => mul(dy, where(eq(a, 0), 0, mul(y, log(a)))),
+        );
+      case 'maximum':
+      case 'minimum': {
+        // Ties split the gradient evenly, as in torch.
+        const aWins = attrs.op === 'maximum' ? lt(b, a) : lt(a, b);
+        const tie = eq(a, b);
+        const half = mul(dy, 0.5);
+        return both(
+          () => where(tie, half, where(aWins, dy, 0)),
+          () => where(tie, half, where(aWins, 0, dy)),
+        );
+      }
+      default:
+        // comparisons and logical ops are piecewise constant
+        return [null, null];
     }
-    default:
-      // comparisons and logical ops are piecewise constant
-      return [null, null];
-  }
-});
+  },
+);
 
-// whereNonzero: `cond` may be a float tensor (see the relu case), not only a bool mask.
-registerGradient(kernels.Where, ([dy], { inputs: [cond, a, b] }) => [
+// whereNonzero: `cond` may be a float tensor (see the relu case), not only a bool mask. A
+// constant branch (a masked fill's value) gets no gradient computed.
+registerGradient(kernels.Where, ([dy], { inputs: [cond, a, b], needsGrad }) => [
   null,
-  unbroadcast(whereNonzero(cond, dy, 0), a.shape),
-  unbroadcast(whereNonzero(cond, 0, dy), b.shape),
+  needsGrad?.[1] === false ? null : unbroadcast(whereNonzero(cond, dy, 0), a.shape),
+  needsGrad?.[2] === false ? null : unbroadcast(whereNonzero(cond, 0, dy), b.shape),
 ]);
 
 registerGradient(kernels.Cast, ([dy], { inputs: [x] }) => [isFloat(x.dtype) ? cast(dy, x.dtype) : null]);

@@ -7,3 +7,4 @@ import './conv';
 import './pool';
 import './resize';
 import './sort';
+import './softmax';

@@ -55,9 +55,14 @@ function checkFloatInput(name: string, what: string, t: Tensor): void {
   }
 }
 
-/** Bool [tq, tk], true where j > i (the positions a causal mask removes). */
-function futureMask(tq: number, tk: number): Tensor {
-  return gt(reshape(arange(tk), [1, tk]), reshape(arange(tq), [tq, 1]));
+/**
+ * The causal mask as a bias [tq, tk]: −∞ where j > i (the future), 0 elsewhere. Added to the
+ * scores, as torch's reference attention does, rather than selected with `where`: the gradient of
+ * an add passes dy through unchanged, where a select would build a masked copy of it.
+ */
+function causalBias(tq: number, tk: number, dtype: DType): Tensor {
+  const future = gt(reshape(arange(tk), [1, tk]), reshape(arange(tq), [tq, 1]));
+  return where(future, full([], Number.NEGATIVE_INFINITY, dtype), 0);
 }
 
 /**
@@ -93,7 +98,7 @@ export const scaledDotProductAttentionWithWeights = op(
       scores =
         attnMask.dtype === 'bool' ? where(attnMask, scores, Number.NEGATIVE_INFINITY) : add(scores, attnMask);
     }
-    if (causal) scores = where(futureMask(tq, tk), Number.NEGATIVE_INFINITY, scores);
+    if (causal) scores = add(scores, causalBias(tq, tk, scores.dtype));
     const attn = softmax(scores, -1);
     return { out: matmul(attn, v), attn };
   },

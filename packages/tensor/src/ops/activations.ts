@@ -1,10 +1,12 @@
 /**
  * Functional activations, composed from existing kernels (no kernel of their own), so that
- * autograd differentiates them through the kernels they use and every backend runs them.
+ * autograd differentiates them through the kernels they use and every backend runs them; softmax
+ * alone is recorded as one pseudo-kernel, whose gradient autograd writes from its output.
  * Semantics, including the (sub)gradient chosen at kinks, follow torch.nn.functional.
  */
 import { isFloat } from '../dtype';
 import { ValueError } from '../errors';
+import { ENGINE } from '../global_engine';
 import { Unary, type UnaryOp } from '../kernels';
 import { normalizeAxis } from '../shape';
 import type { Tensor } from '../tensor';
@@ -118,6 +120,14 @@ export const softplus = op((x: Tensor, beta = 1, threshold = 20): Tensor => {
   return where(gt(z, threshold), xf, beta === 1 ? soft : div(soft, beta));
 });
 
+/**
+ * The pseudo-kernel reported for `softmax`: its forward is max, sub, exp, sum and div, its
+ * gradient one expression of the output, y·(dy − Σ dy·y), instead of the five ops' gradients —
+ * the max's among them, which is zero (softmax ignores a shift) but costs an eq, a where and a
+ * division over the whole input, every attention layer, every step.
+ */
+export const SoftmaxComposite = 'Softmax';
+
 /** The normalised axis; a 0-d tensor counts as rank 1 here, as in torch. */
 function softmaxAxis(name: string, x: Tensor, axis: number): number {
   return normalizeAxis(name, axis, Math.max(x.rank, 1));
@@ -132,8 +142,10 @@ export const softmax = op((x: Tensor, axis = -1): Tensor => {
   const a = softmaxAxis('softmax', xf, axis);
   // A 0-d tensor is a row of one (torch accepts dim 0 or -1 for it); an empty axis has no max.
   if (xf.rank === 0 || xf.shape[a] === 0) return exp(sub(xf, xf));
-  const e = exp(sub(xf, max(xf, a, true)));
-  return div(e, sum(e, a, true));
+  return ENGINE.runComposite(SoftmaxComposite, [xf], { axis: a }, () => {
+    const e = exp(sub(xf, max(xf, a, true)));
+    return [div(e, sum(e, a, true))];
+  })[0];
 });
 
 /** x − log Σ exp(x) along `axis`, via the stable logsumexp (no overflow for large logits). */

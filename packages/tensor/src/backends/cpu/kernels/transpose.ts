@@ -5,6 +5,17 @@ import { stridesOf } from '../../../shape';
 import type { CpuBackend } from '../backend';
 import { forEachRow } from '../broadcast';
 
+/**
+ * The same memory as an array of its element size's integers: a transpose moves bits, and one
+ * loop that only ever sees Int32Array (every float32 and int32 tensor) stays monomorphic, where
+ * one shared by five typed-array kinds ran ~5× slower per element.
+ */
+function asBits(a: TypedArray): Int32Array | Float64Array | Uint8Array {
+  if (a.BYTES_PER_ELEMENT === 4) return new Int32Array(a.buffer, a.byteOffset, a.length);
+  if (a.BYTES_PER_ELEMENT === 8) return new Float64Array(a.buffer, a.byteOffset, a.length);
+  return new Uint8Array(a.buffer, a.byteOffset, a.length);
+}
+
 /** Copies `x` (of `shape`) into `y` laid out as its permutation by `perm`; returns `y`. */
 export function transposeValues(
   x: TypedArray,
@@ -14,8 +25,9 @@ export function transposeValues(
 ): TypedArray {
   const outShape = perm.map((p) => shape[p]);
   const inStrides = stridesOf(shape);
+  const [xb, yb] = [asBits(x), asBits(y)];
   forEachRow(outShape, [perm.map((p) => inStrides[p])], (o, [oi], n, [s]) => {
-    for (let i = 0; i < n; i++) y[o + i] = x[oi + i * s];
+    for (let i = 0; i < n; i++) yb[o + i] = xb[oi + i * s];
   });
   return y;
 }

@@ -113,10 +113,11 @@ function apply(op: UnaryOp, x: TypedArray, y: TypedArray): void {
 }
 
 /**
- * float32 sigmoid and tanh in WebAssembly (wasm/transcendental.ts: float64 inside, the JS loops'
- * formulas; the float32 results agree but for the rare value on a rounding boundary, by one ulp).
+ * float32 sigmoid, tanh, exp and erf in WebAssembly (wasm/transcendental.ts: float64 inside, the
+ * JS loops' formulas; the float32 results agree but for the rare value on a rounding boundary, by
+ * one ulp).
  */
-const WASM_ACTIVATIONS: Partial<Record<UnaryOp, number>> = { sigmoid: 0, tanh: 1 };
+const WASM_ACTIVATIONS: Partial<Record<UnaryOp, number>> = { sigmoid: 0, tanh: 1, exp: 2, erf: 3 };
 
 export const unaryKernel: KernelFunc<UnaryAttrs, CpuBackend> = ({ inputs: [x], attrs, backend }) => {
   const dtype = attrs.op === 'not' ? 'bool' : x.dtype;
