@@ -32,7 +32,7 @@ const BLOCK = args.smoke ? 32 : 128;
 const BATCH = args.smoke ? 8 : 32;
 const trainData = corpus.windows(train, BLOCK, {
   batchSize: BATCH,
-  stride: BLOCK / 2,
+  stride: BLOCK,
   seed: args.seed,
   dropLast: true,
 });
@@ -79,7 +79,11 @@ const history = await fit(model, {
   epochs: args.epochs,
   seed: args.seed,
   callbacks: [
-    new LearningRateScheduler(new CosineAnnealingLR(optimizer, { tMax: args.epochs, etaMin: 1e-4 })),
+    // Annealed every step, as nanoGPT's schedule, not in a few epoch-long stairs.
+    new LearningRateScheduler(
+      new CosineAnnealingLR(optimizer, { tMax: args.epochs * (args.smoke ? 3 : trainData.length), etaMin: 1e-4 }),
+      { perBatch: true },
+    ),
     {
       onEpochEnd: (epoch) =>
         void console.log(
