@@ -81,7 +81,10 @@ const history = await fit(model, {
   callbacks: [
     // Annealed every step, as nanoGPT's schedule, not in a few epoch-long stairs.
     new LearningRateScheduler(
-      new CosineAnnealingLR(optimizer, { tMax: args.epochs * (args.smoke ? 3 : trainData.length), etaMin: 1e-4 }),
+      new CosineAnnealingLR(optimizer, {
+        tMax: args.epochs * (args.smoke ? 3 : trainData.length),
+        etaMin: 1e-4,
+      }),
       { perBatch: true },
     ),
     {

@@ -1,4 +1,4 @@
-import { checkGradients, noGrad } from '@axon/autograd';
+import { checkGradients, grad, noGrad } from '@axon/autograd';
 import {
   type AnyModule,
   fromSpec,
@@ -23,10 +23,12 @@ import {
   dispose,
   Generator,
   memory,
+  mul,
   narrow,
   randn,
   reshape,
   ShapeError,
+  square,
   stack,
   sum,
   type Tensor,
@@ -648,6 +650,34 @@ describe('checkGradients of the functional cores', () => {
         return flat(r.output, r.hN, r.cN);
       },
       [x, h0, c0, ...params(4, [2, 2], 2)],
+    );
+  });
+
+  it('lstm: two layers time-major, and a single time step', () => {
+    for (const T of [4, 1]) {
+      const x = rnd([T, 2, 3]);
+      const h0 = rnd([2, 2, 2]);
+      const c0 = rnd([2, 2, 2]);
+      expectOk(
+        (xx, hh, cc, ...ws) => {
+          const r = lstm(xx, hh, cc, w4(ws));
+          return flat(r.output, r.hN, r.cN);
+        },
+        [x, h0, c0, ...params(4, [3, 2], 2)],
+      );
+    }
+  });
+
+  it('lstm: second derivatives, through the gradient recorded with createGraph', () => {
+    const x = rnd([3, 2, 2]);
+    const v = rnd([3, 2, 2]);
+    expectOk(
+      (xx, ...ws) => {
+        const loss = (t: Tensor) => sum(square(lstm(t, null, null, w4(ws)).output));
+        const [gx] = grad(loss, { createGraph: true })(xx);
+        return sum(mul(gx, v));
+      },
+      [x, ...params(4, [2], 2)],
     );
   });
 

@@ -5,7 +5,8 @@
  *
  * A sequence layer projects the whole input sequence with one matmul (x W_ihᵀ + b, for all time
  * steps at once), then runs the recurrence step by step, with only the h W_hhᵀ product and the
- * gate arithmetic per step.
+ * gate arithmetic per step. The LSTM's recurrence is one recorded call with its own gradient
+ * (lstm_recurrence.ts); RNN and GRU steps are differentiated op by op.
  */
 
 import {
@@ -18,6 +19,8 @@ import {
   isFloat,
   matmul,
   mul,
+  narrow,
+  permute,
   relu,
   reshape,
   ShapeError,
@@ -31,6 +34,7 @@ import {
   ValueError,
   zeros,
 } from '@axon/tensor';
+import { lstmRecurrence } from './lstm_recurrence';
 
 /** The weights of one cell, or of one layer and direction of a sequence layer (torch layout). */
 export interface RecurrentWeights {
@@ -267,7 +271,8 @@ function runSequence(
     const hs = initial(h0, 'h0');
     const cs = kind === 'LSTM' ? initial(c0, 'c0') : null;
     const zero = hs && (kind !== 'LSTM' || cs) ? null : zeros([B, H], x.dtype);
-    let input = batched ? x : reshape(x, [T, 1, I]);
+    // Time-major throughout the layers (one transpose in, one out, not two per layer).
+    let input = batched ? (timeAxis === 1 ? permute(x, [1, 0, 2]) : x) : reshape(x, [T, 1, I]);
     const hN: Tensor[] = [];
     const cN: Tensor[] = [];
     for (let l = 0; l < L; l++) {
@@ -277,7 +282,6 @@ function runSequence(
         const r = runDirection(
           spec,
           input,
-          timeAxis,
           weights[k],
           hs?.[k] ?? (zero as Tensor),
           cs?.[k] ?? (zero as Tensor),
@@ -290,46 +294,50 @@ function runSequence(
       input = D === 1 ? outs[0] : concat(outs, 2);
       if (l < L - 1 && training && dropout > 0) input = applyDropout(input, dropout, generator);
     }
-    const output = batched ? input : reshape(input, [T, D * H]);
+    const output = batched
+      ? timeAxis === 1
+        ? permute(input, [1, 0, 2])
+        : input
+      : reshape(input, [T, D * H]);
     const finalState = (ts: Tensor[]): Tensor => reshape(stack(ts, 0), stateShape);
     return { output, hN: finalState(hN), cN: kind === 'LSTM' ? finalState(cN) : null };
   });
 }
 
-/** One layer, one direction: `input` [T, B, In] or [B, T, In] (timeAxis 1) → output of the same layout with H features. */
+/** One layer, one direction: `input` [T, B, In] → output [T, B, H], and the last states [B, H]. */
 function runDirection(
   spec: Spec,
   input: Tensor,
-  timeAxis: number,
   w: RecurrentWeights,
   h0: Tensor,
   c0: Tensor,
   reverse: boolean,
 ): { output: Tensor; h: Tensor; c: Tensor } {
-  const [d0, d1, inSize] = input.shape;
-  const T = input.shape[timeAxis];
+  const [T, B, inSize] = input.shape;
   const G = w.weightIh.shape[0];
   // One matmul for all time steps, then one slice per step.
-  const xp = reshape(inputProjection(spec.kind, reshape(input, [d0 * d1, inSize]), w), [d0, d1, G]);
-  const steps = split(xp, 1, timeAxis);
+  const xp = reshape(inputProjection(spec.kind, reshape(input, [T * B, inSize]), w), [T, B, G]);
+  if (spec.kind === 'LSTM') {
+    // The whole recurrence as one recorded call (lstm_recurrence.ts).
+    const { hs, cs } = lstmRecurrence(xp, h0, c0, w.weightHh, reverse);
+    const state = (states: Tensor) =>
+      reshape(narrow(states, 0, reverse ? 0 : T - 1, 1), [B, states.shape[2]]);
+    return { output: hs, h: state(hs), c: state(cs) };
+  }
+  const steps = split(xp, 1, 0);
   const outs = new Array<Tensor>(T);
   let h = h0;
-  let c = c0;
   for (let i = 0; i < T; i++) {
     const t = reverse ? T - 1 - i : i;
-    const xt = reshape(steps[t], [h.shape[0], G]);
-    if (spec.kind === 'LSTM') {
-      const next = lstmStep(xt, h, c, w.weightHh);
-      h = next.h;
-      c = next.c;
-    } else if (spec.kind === 'GRU') {
+    const xt = reshape(steps[t], [B, G]);
+    if (spec.kind === 'GRU') {
       h = gruStep(xt, h, w.weightHh, w.biasHh ?? null);
     } else {
       h = rnnStep(xt, h, w.weightHh, spec.act);
     }
     outs[t] = h;
   }
-  return { output: stack(outs, timeAxis), h, c };
+  return { output: stack(outs, 0), h, c: c0 };
 }
 
 // ---- the per-step arithmetic (shared by cells and sequence layers) ----
