@@ -28,7 +28,7 @@ ax.manualSeed(args.seed);
 //    (A smoke run uses a toy size throughout, so that it ends in seconds.)
 const corpus = await tinyShakespeare();
 const { train, val } = corpus.split(0.9);
-const BLOCK = args.smoke ? 32 : 128;
+const BLOCK = args.smoke ? 32 : 64;
 const BATCH = args.smoke ? 8 : 32;
 const trainData = corpus.windows(train, BLOCK, {
   batchSize: BATCH,
@@ -41,9 +41,9 @@ console.log(
   `tiny-shakespeare: ${train.length.toLocaleString('en-US')} train, ${val.length.toLocaleString('en-US')} val characters, vocabulary ${corpus.vocabSize}; ${trainData.length} batches of ${BATCH}×${BLOCK} per epoch`,
 );
 
-// 2. The model: a 128-wide residual stream, 4 heads of 32, 4 blocks, a 128-character context,
-//    no dropout (nanoGPT's CPU "baby GPT" is this shape with a 64-character context and no
-//    dropout either: a model this small, trained for half an hour, underfits rather than overfits).
+// 2. The model: a 128-wide residual stream, 4 heads of 32, 4 blocks, a 64-character context, no
+//    dropout — nanoGPT's CPU "baby GPT" (a model this small, trained for half an hour, underfits
+//    rather than overfits).
 const model = transformerLM({
   vocabSize: corpus.vocabSize,
   blockSize: BLOCK,
@@ -56,7 +56,7 @@ console.log(
   `GPT: ${model.numParameters().toLocaleString('en-US')} parameters (output layer tied to the embedding)`,
 );
 
-// 3. Train with AdamW (lr 1e-3, β₂ 0.99, cosine-annealed to 1e-4), weight decay 0.1 on the matrices
+// 3. Train with AdamW (lr 2e-3, β₂ 0.99, cosine-annealed to 1e-4), weight decay 0.1 on the matrices
 //    only (not on biases and LayerNorm gains, as nanoGPT), through the model's own next-token step.
 const decay = model.parameters().filter((p) => p.rank >= 2);
 const noDecay = model.parameters().filter((p) => p.rank < 2);
@@ -65,7 +65,7 @@ const optimizer = new AdamW(
     { params: decay, weightDecay: 0.1 },
     { params: noDecay, weightDecay: 0 },
   ],
-  { lr: 1e-3, betas: [0.9, 0.99] },
+  { lr: 2e-3, betas: [0.9, 0.99] },
 );
 const prompt = corpus.encode('ROMEO:\n');
 const sample = (length: number, seed: number) =>

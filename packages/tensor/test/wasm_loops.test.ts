@@ -26,6 +26,7 @@ import {
   setCpuKernels,
   sigmoid,
   sub,
+  sum,
   type Tensor,
   tanh,
   tensor,
@@ -188,6 +189,13 @@ describe('WebAssembly loops match the JS kernels bit for bit', () => {
       const { values, indices } = maxPool2dWithIndices(x, { kernelSize: 2 });
       return [relu(x), whereNonzero(x, g, 0), add(x, g), mul(x, bias), sub(bias, x), values, indices];
     });
+  });
+
+  it('sums over leading axes (bias gradients), in chunks of rows, with NaN and infinities', () => {
+    const x = tricky([37, 3, 50], 3);
+    const long = tricky([20000, 7], 4);
+    const finite = tensor(Float32Array.from(seededValues(30000 * 5, 5)), { shape: [30000, 5] });
+    sameBits(() => [sum(x, 0), sum(x, [0, 1]), sum(x, [0, 1], true), sum(long, 0), sum(finite, 0)]);
   });
 
   it('sigmoid, tanh, exp and erf: within one float32 ulp of the JS loops, exact on the edges', () => {

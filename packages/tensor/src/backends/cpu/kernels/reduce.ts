@@ -5,6 +5,7 @@ import { stridesOf } from '../../../shape';
 import type { CpuBackend } from '../backend';
 import { forEachRow } from '../broadcast';
 import { transposeValues } from './transpose';
+import { CHUNK, chunkInWasm, inChunks } from './wasm_loops';
 
 /**
  * Reduces over `axes` by first bringing them to the end (a transpose, skipped when they are
@@ -12,7 +13,8 @@ import { transposeValues } from './transpose';
  * leading or middle axes (a bias gradient: [N, C, H, W] over 0, 2, 3; [B, F] over 0) skips the
  * transpose instead: it walks the input once in order, adding each element into its output's
  * float64 accumulator. Each output then sees its elements in the same order as the transposed run
- * would give it (axes ascending), so both paths give the same bits.
+ * would give it (axes ascending), so both paths give the same bits. Over leading axes of float32
+ * values, that walk runs in WebAssembly (sumLeadingInWasm), again in the same order.
  */
 export const reduceKernel: KernelFunc<ReduceAttrs, CpuBackend> = ({ inputs: [x], attrs, backend }) => {
   const { op, axes, keepDims } = attrs;
@@ -31,7 +33,8 @@ export const reduceKernel: KernelFunc<ReduceAttrs, CpuBackend> = ({ inputs: [x],
   if (alreadyLast) {
     reduceRuns(op, xv, y, outer, inner);
   } else if (op === 'sum' && axes.every((a, i) => i === 0 || axes[i - 1] < a)) {
-    sumInPlace(xv, x.shape, kept, y);
+    const leading = axes.every((a, i) => a === i);
+    if (!(leading && sumLeadingInWasm(xv, inner, outer, y))) sumInPlace(xv, x.shape, kept, y);
   } else {
     const values = transposeValues(xv, x.shape, perm, backend.empty(x.dtype, xv.length));
     reduceRuns(op, values, y, outer, inner);
@@ -57,6 +60,26 @@ function sumInPlace(x: TypedArray, shape: readonly number[], kept: readonly numb
     }
   });
   for (let i = 0; i < y.length; i++) y[i] = acc[i];
+}
+
+/**
+ * A float32 sum over leading axes — x as [rows, cols], summed down the columns — in WebAssembly
+ * (wasm/reduce.ts), chunk by chunk of rows, the float64 sums carried from chunk to chunk: each
+ * column adds its elements in the same order as sumInPlace, so the bits are the same. False when
+ * the loop stays in JS (other dtypes; see inChunks).
+ */
+function sumLeadingInWasm(x: TypedArray, rows: number, cols: number, y: TypedArray): boolean {
+  if (!(x instanceof Float32Array) || !(y instanceof Float32Array) || cols === 0) return false;
+  const acc = new Float64Array(cols);
+  const accWords = new Int32Array(acc.buffer);
+  const perChunk = Math.max(1, Math.floor(CHUNK / cols));
+  const done = inChunks(x.length, rows, perChunk, (r0, r1) =>
+    chunkInWasm([x.subarray(r0 * cols, r1 * cols), accWords], [accWords], (e, [xAt, from, to]) =>
+      e.sumColumns(xAt, r1 - r0, cols, from, to),
+    ),
+  );
+  if (done) y.set(acc);
+  return done;
 }
 
 function outputDType(op: ReduceOp, dtype: DType): DType {

@@ -53,8 +53,10 @@ export interface WasmExports {
   relu(x: number, y: number, n: number): void;
   select(c: number, a: number, b: number, bStride: number, y: number, n: number): void;
   binary(op: number, a: number, sa: number, b: number, sb: number, y: number, n: number): void;
-  /** wasm/transcendental.ts: op 0 sigmoid, 1 tanh (float32 in and out, float64 inside). */
+  /** wasm/transcendental.ts: op 0 sigmoid, 1 tanh, 2 exp, 3 erf (float32 in and out, float64 inside). */
   activation(op: number, x: number, y: number, n: number): void;
+  /** wasm/reduce.ts: acc = from + the column sums of x (float32, rows × cols; from, acc float64). */
+  sumColumns(x: number, rows: number, cols: number, from: number, acc: number): void;
   poolScatter(dy: number, idx: number, planes: number, outPlane: number, inPlane: number, dx: number): void;
   binaryRuns(
     op: number,
