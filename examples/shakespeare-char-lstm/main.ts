@@ -19,7 +19,7 @@ import * as ax from '@axon/tensor';
 import { evaluate, fit, LearningRateScheduler } from '@axon/train';
 import { firstBatches, parseArgs, report } from '../common';
 
-const args = parseArgs(import.meta.url, { epochs: 6 });
+const args = parseArgs(import.meta.url, { epochs: 7 });
 if (args.backend === 'gpu') await import('@axon/backend-gpu');
 ax.setBackend(args.backend);
 ax.manualSeed(args.seed);
