@@ -118,8 +118,10 @@ export function lstmCell(
   const spec: Spec = { name: 'LSTMCell', kind: 'LSTM', act: 'tanh' };
   return tidy(() => {
     const s = cellSetup(spec, x, { h, c }, weights);
-    const out = lstmStep(s.xp, s.h, s.c, weights.weightHh);
-    return { h: s.unbatch(out.h), c: s.unbatch(out.c) };
+    // One step of the sequence layer's recurrence (lstm_recurrence.ts): one home for the equations.
+    const [B, G] = s.xp.shape;
+    const { hs, cs } = lstmRecurrence(reshape(s.xp, [1, B, G]), s.h, s.c, weights.weightHh);
+    return { h: s.unbatch(reshape(hs, s.h.shape)), c: s.unbatch(reshape(cs, s.c.shape)) };
   });
 }
 
@@ -362,15 +364,6 @@ function inputProjection(kind: Kind, x2d: Tensor, w: RecurrentWeights): Tensor {
 function rnnStep(xp: Tensor, h: Tensor, weightHh: Tensor, act: RNNNonlinearity): Tensor {
   const pre = add(xp, matmul(h, weightHh, { transposeB: true }));
   return act === 'relu' ? relu(pre) : tanh(pre);
-}
-
-function lstmStep(xp: Tensor, h: Tensor, c: Tensor, weightHh: Tensor): { h: Tensor; c: Tensor } {
-  const H = h.shape[1];
-  const gates = add(xp, matmul(h, weightHh, { transposeB: true }));
-  // One split (one gradient concat) rather than four narrows (four full-width pads and adds).
-  const [iPre, fPre, gPre, oPre] = split(gates, H, 1);
-  const cNext = add(mul(sigmoid(fPre), c), mul(sigmoid(iPre), tanh(gPre)));
-  return { h: mul(sigmoid(oPre), tanh(cNext)), c: cNext };
 }
 
 function gruStep(xp: Tensor, h: Tensor, weightHh: Tensor, biasHh: Tensor | null): Tensor {
