@@ -345,10 +345,10 @@ export const MODEL_FAMILIES = {
     summaryInputs: leafInputs,
   },
   'char-lstm': {
-    summary: 'character LSTM language model (embedding 64, 2 x 256 LSTM, truncated BPTT over 100 characters)',
+    summary: 'character LSTM language model (embedding 64, 2 x 256 LSTM, truncated BPTT over 50 characters)',
     data: 'tiny-shakespeare',
     epochs: 3,
-    batchSize: 64,
+    batchSize: 32,
     lr: 2e-3,
     async build() {
       const { vocabSize } = await shakespeare();
@@ -358,12 +358,12 @@ export const MODEL_FAMILIES = {
         hiddenSize: 256,
         numLayers: 2,
         cell: 'lstm',
-        dropout: 0.2,
+        dropout: 0.1,
       });
     },
     training: clippedAdam(5),
     readsClass: 'CharLM',
-    batches: characterStreams(100),
+    batches: characterStreams(50),
     evalBatchSize: 16,
     generate: continuation,
     prompt: 'ROMEO:\n',
