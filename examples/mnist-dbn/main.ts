@@ -134,10 +134,9 @@ async function classify(
     metrics: ['accuracy'],
     seed: args.seed,
     callbacks: [
-      new LearningRateScheduler(
-        new CosineAnnealingLR(optimizer, { tMax: args.epochs * (args.smoke ? 4 : loader.length) }),
-        { perBatch: true },
-      ),
+      new LearningRateScheduler(new CosineAnnealingLR(optimizer, { tMax: args.epochs * train.length }), {
+        perBatch: true,
+      }),
     ],
   });
   const logs = await evaluate(net, test, { loss, metrics: ['accuracy'] });

@@ -69,16 +69,17 @@ const optimizer = new ClippedAdam(model.parameters(), { lr: 2e-3 });
 const prompt = corpus.encode('ROMEO:\n');
 const sample = (length: number, seed: number) =>
   corpus.decode(model.generate(prompt, { length, temperature: 0.8, generator: new ax.Generator(seed) }));
+const trainBatches = args.smoke ? firstBatches(trainData, 3) : trainData;
 const history = await fit(model, {
   optimizer,
-  trainData: args.smoke ? firstBatches(trainData, 3) : trainData,
+  trainData: trainBatches,
   valData: args.smoke ? firstBatches(valData, 2) : valData,
   epochs: args.epochs,
   seed: args.seed,
   callbacks: [
     new LearningRateScheduler(
       new CosineAnnealingLR(optimizer, {
-        tMax: args.epochs * (args.smoke ? 3 : trainData.length),
+        tMax: args.epochs * trainBatches.length,
         etaMin: 1e-4,
       }),
       { perBatch: true },

@@ -72,9 +72,10 @@ const sample = (length: number, seed: number) =>
   corpus.decode(
     model.generate(prompt, { length, temperature: 0.8, topK: 40, generator: new ax.Generator(seed) }),
   );
+const trainBatches = args.smoke ? firstBatches(trainData, 3) : trainData;
 const history = await fit(model, {
   optimizer,
-  trainData: args.smoke ? firstBatches(trainData, 3) : trainData,
+  trainData: trainBatches,
   valData: args.smoke ? firstBatches(valData, 1) : valData,
   epochs: args.epochs,
   seed: args.seed,
@@ -82,7 +83,7 @@ const history = await fit(model, {
     // Annealed every step, as nanoGPT's schedule, not in a few epoch-long stairs.
     new LearningRateScheduler(
       new CosineAnnealingLR(optimizer, {
-        tMax: args.epochs * (args.smoke ? 3 : trainData.length),
+        tMax: args.epochs * trainBatches.length,
         etaMin: 1e-4,
       }),
       { perBatch: true },
