@@ -20,23 +20,32 @@ import { type Callback, fit } from '@axon/train';
 import { firstBatches, mapBatches, parseArgs, report } from '../common';
 import { classProbabilities, classShares, inceptionScore, loadClassifier, predictedClasses } from './score';
 
-const args = parseArgs(import.meta.url, { epochs: 5 });
+const args = parseArgs(import.meta.url, { epochs: 12 });
 if (args.backend === 'gpu') await import('@axon/backend-gpu');
 ax.setBackend(args.backend);
 ax.manualSeed(args.seed);
 
 // 1. Data: the 60,000 training digits, scaled from [0, 1] to [−1, 1] (the generator ends in tanh).
 //    The labels are dropped: this GAN draws digits without being told which.
-const trainSet = await mnist('train', { limit: args.smoke ? 128 : undefined });
-const loader = new DataLoader(trainSet, { batchSize: 128, shuffle: true, seed: args.seed });
+const batchSize = 32;
+const trainSet = await mnist('train', { limit: args.smoke ? batchSize : undefined });
+const loader = new DataLoader(trainSet, { batchSize, shuffle: true, seed: args.seed });
 const train = mapBatches(args.smoke ? firstBatches(loader, 1) : loader, ({ x }) => ({ x: x.mul(2).sub(1) }));
-console.log(`MNIST: ${trainSet.length} training images, ${loader.length} batches of 128 per epoch`);
+console.log(`MNIST: ${trainSet.length} training images, ${loader.length} batches of ${batchSize} per epoch`);
 
 // 2. The model. Generator: z (64 values) → Linear → 64·7·7 → BatchNorm → ReLU → ConvTranspose 4×4
 //    stride 2 → 32·14·14 → BatchNorm → ReLU → ConvTranspose → 1·28·28 → tanh. Discriminator, the
 //    mirror: Conv 4×4 stride 2 → 32·14·14 → LeakyReLU(0.2) → Conv → 64·7·7 → BatchNorm → LeakyReLU
 //    → Linear → one logit (real or fake). Half DCGAN's usual widths, so an epoch fits a few CPU minutes.
-const model = gan({ latentSize: 64, generatorFeatures: 32, discriminatorFeatures: 32 });
+//    Weights start as DCGAN's N(0, 0.02) (`init: 'dcgan'`), and the GAN keeps a moving average of the
+//    generator's weights (`emaDecay`, about the last 1,000 steps), which draws the samples.
+const model = gan({
+  latentSize: 64,
+  generatorFeatures: 32,
+  discriminatorFeatures: 32,
+  init: 'dcgan',
+  emaDecay: 0.999,
+});
 
 // 3. Train: Adam with DCGAN's settings (lr 2e-4, β₁ = 0.5) for each network, named `gen` and
 //    `disc` as the GAN's step asks for them. Losses: the discriminator's binary cross-entropy
@@ -51,12 +60,15 @@ const samplesPerEpoch: Callback = {
     const images = ax.tidy(() => noGrad(() => ax.div(ax.add(model.forward(fixedNoise), 1), 2)));
     await writeImageGrid(join(args.outDir, `epoch-${epoch + 1}`), images, { nrow: 8, scale: 2 });
     images.dispose();
-    // With the classifier at hand, the score of this epoch's generator (the same as step 4's).
+    // With the classifier at hand, the score of this epoch's averaged generator (the same as step
+    // 4's), and of the generator being trained, for comparison.
     classifier ??= await loadClassifier(args.name, true);
-    if (classifier)
-      console.log(
-        `  epoch ${epoch + 1}: ${describe(await score(classifier, new ax.Generator(args.seed + 1)))}`,
-      );
+    if (classifier) {
+      const averaged = await score(classifier, new ax.Generator(args.seed + 1));
+      const trained = await score(classifier, new ax.Generator(args.seed + 1), model.generator);
+      console.log(`  epoch ${epoch + 1}: averaged generator: ${describe(averaged)}`);
+      console.log(`  epoch ${epoch + 1}: trained generator:  ${describe(trained)}`);
+    }
     model.train();
   },
 };
@@ -92,11 +104,16 @@ if (classifier) {
 }
 report(args, metrics, classifier ? { key: 'inceptionScore', atLeast: 9 } : undefined);
 
-/** Scores `count` samples of the generator (in eval mode) with the classifier. */
-async function score(classifier: Module, noise: ax.Generator) {
+/**
+ * Scores `count` samples (in eval mode) with the classifier: the GAN's own (its averaged generator),
+ * or those of `generator`.
+ */
+async function score(classifier: Module, noise: ax.Generator, generator?: Module) {
   const count = args.smoke ? 200 : 10_000;
   const probs = await classProbabilities(classifier, count, (_, n) =>
-    model.sample(n, undefined, { generator: noise }),
+    generator
+      ? generator.forward(ax.randn([n, model.latentSize], { generator: noise }))
+      : model.sample(n, undefined, { generator: noise }),
   );
   const shares = classShares(predictedClasses(probs));
   return {

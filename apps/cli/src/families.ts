@@ -176,8 +176,9 @@ function dcgan(
     inputs: toTanhRange,
     sample: ganSamples,
     summaryInputs: ganInputs,
-    // The GAN's forward is its generator's: the part that serves (the critic only trains).
-    onnxModule: (model) => (model as GAN).generator,
+    // The GAN's forward is its generator's (the averaged one, with emaDecay): the part that serves
+    // (the critic only trains).
+    onnxModule: (model) => (model as GAN).generatorEma ?? (model as GAN).generator,
   };
 }
 

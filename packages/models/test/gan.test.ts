@@ -219,6 +219,31 @@ describe('gan', () => {
     expect([w.nCritic, w.gpWeight, w.discriminatorNorm]).toEqual([5, 10, 'layer']);
   });
 
+  it("init 'dcgan' draws weights from N(0, 0.02), batch-norm scales from N(1, 0.02), biases 0", () => {
+    const m = gan({ latentSize: 16, generatorFeatures: 16, discriminatorFeatures: 16, init: 'dcgan' });
+    expect(m.init).toBe('dcgan');
+    const stats = (t: Tensor) => {
+      const v = valuesOf(t).flat(Number.POSITIVE_INFINITY) as number[];
+      const mu = v.reduce((a, b) => a + b, 0) / v.length;
+      return { mu, sd: Math.sqrt(v.reduce((a, b) => a + (b - mu) ** 2, 0) / v.length) };
+    };
+    const [linear0, bn0, , , convT] = m.generator.net.layers as unknown as {
+      weight: Tensor;
+      bias: Tensor | null;
+    }[];
+    for (const w of [linear0.weight, convT.weight, m.discriminator.net.layers[0].parameters()[0]]) {
+      expect(Math.abs(stats(w).mu)).toBeLessThan(0.005);
+      expect(stats(w).sd).toBeCloseTo(0.02, 2);
+    }
+    expect(stats(bn0.weight).mu).toBeCloseTo(1, 2);
+    expect(stats(bn0.weight).sd).toBeCloseTo(0.02, 2);
+    expect(stats(linear0.bias as Tensor)).toEqual({ mu: 0, sd: 0 });
+    // the default keeps each layer's own init (PyTorch's), and the option round-trips through config
+    expect(stats(gan({ ...tiny }).generator.net.layers[1].parameters()[0])).toEqual({ mu: 1, sd: 0 });
+    expect(GAN.fromConfig(m.config()).init).toBe('dcgan');
+    expectError(() => gan({ init: 'xavier' as never }), ValueError, 'gan', 'init', '"xavier"');
+  });
+
   it('trainStep: one discriminator update, then one generator update, each with its own optimizer', () => {
     const m = gan({ ...tiny });
     const opts = optimizers(m);
@@ -289,6 +314,35 @@ describe('gan', () => {
     const e = tidy(() => logValues(m.evalStep({ x, y }, stepContext({}))));
     expect(Object.keys(e).sort()).toEqual(['d_loss', 'g_loss']);
     expect(valuesOf(m.discriminator.net.layers[0].parameters()[0])).toEqual(before);
+  });
+
+  it('emaDecay keeps a moving average of the generator that forward and sample draw from', async () => {
+    const m = gan({ ...tiny, emaDecay: 0.9 });
+    const ema = m.generatorEma as DCGANGenerator;
+    expect(ema).toBeInstanceOf(DCGANGenerator);
+    expect(ema.parameters().every((p) => !p.requiresGrad)).toBe(true);
+    const before = ema.parameters().map(valuesOf);
+    expect(m.generator.parameters().map(valuesOf)).toEqual(before); // starts as a copy
+    runTrainSteps(m, () => ({ x: randn([4, 1, 8, 8]) }), optimizers(m), 1);
+    // ema ← 0.9 · ema + 0.1 · generator after the step
+    ema.parameters().forEach((p, i) => {
+      const g = valuesOf(m.generator.parameters()[i]);
+      expectClose(
+        valuesOf(p),
+        before[i].map((b, j) => 0.9 * b + 0.1 * g[j]),
+        1e-6,
+      );
+    });
+    expect(valuesOf(ema.namedBuffers()[0][1])).toEqual(valuesOf(m.generator.namedBuffers()[0][1]));
+    m.eval();
+    const z = randn([2, tiny.latentSize]);
+    expect(valuesOf(m.forward(z))).toEqual(valuesOf(ema.forward(z)));
+    expect(valuesOf(m.forward(z))).not.toEqual(valuesOf(m.generator.forward(z)));
+    await expectSaveLoadRoundTrip(m, z, (loaded) =>
+      loaded.sample(3, undefined, { generator: new Generator(4) }),
+    );
+    expect(gan({ ...tiny }).generatorEma).toBeNull();
+    expectError(() => gan({ emaDecay: 1 }), ValueError, 'gan', 'emaDecay', '[0, 1)', '1');
   });
 
   it('saves and loads generator and discriminator as one file, bit-exact', async () => {

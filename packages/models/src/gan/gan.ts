@@ -32,8 +32,10 @@ import {
 } from '../step';
 import { type Conditioning, checkConditioning, checkLabels, type GanConditioning } from './conditioning';
 import { DCGANDiscriminator, DISCRIMINATOR_NORMS, type DiscriminatorNorm } from './discriminator';
+import { updateAverage } from './ema';
 import { DCGANGenerator } from './generator';
 import { gradientPenalty } from './gradient_penalty';
+import { dcganInit, GAN_INITS, type GanInit } from './init';
 import {
   discriminatorLoss,
   nonSaturatingGeneratorLoss,
@@ -83,12 +85,24 @@ export interface GanOptions {
    * 'batch': the penalty needs each score to depend on its own example only).
    */
   discriminatorNorm?: DiscriminatorNorm;
+  /**
+   * The weights' initialisation: 'default' (each layer's own, as PyTorch's) or 'dcgan' (N(0, 0.02)
+   * weights, N(1, 0.02) batch-norm scales, zero biases; Radford et al. 2016). Default 'default'.
+   */
+  init?: GanInit;
+  /**
+   * Keep an exponential moving average of the generator's weights with this decay per step (such as
+   * 0.999), in a child `generatorEma` that `forward` and `sample` draw from (default 0: none; see
+   * ema.ts). The two players still train the generator itself.
+   */
+  emaDecay?: number;
 }
 
 /**
  * A GAN, registered as 'GAN' (config: its options), with children `generator` (a
  * {@link DCGANGenerator}) and `discriminator` (a {@link DCGANDiscriminator}, the critic under
- * WGAN-GP). `forward(z, labels?)` is the generator's.
+ * WGAN-GP), and `generatorEma` (the generator's moving average) when `emaDecay` > 0.
+ * `forward(z, labels?)` is the generator's — the averaged one when there is one.
  *
  * `trainStep` does, on a batch of real images x (and labels y, conditional only):
  * 1. `nCritic` times: fakes G(z) from fresh noise (no gradient to G), then the discriminator's loss
@@ -100,7 +114,8 @@ export interface GanOptions {
  *
  * Noise and interpolation weights come from `ctx.generator`. Logs `d_loss` and `g_loss` (the last
  * critic iteration's and the generator's), and `gp` under WGAN-GP. A conditional GAN uses the
- * batch's labels for both the real and the fake images.
+ * batch's labels for both the real and the fake images. With `emaDecay`, each step ends by moving
+ * `generatorEma` towards the generator.
  */
 export class GAN extends Module implements SteppedModel {
   readonly latentSize: number;
@@ -114,8 +129,12 @@ export class GAN extends Module implements SteppedModel {
   readonly nCritic: number;
   readonly gpWeight: number | null;
   readonly discriminatorNorm: DiscriminatorNorm;
+  readonly init: GanInit;
+  readonly emaDecay: number;
   readonly generator: DCGANGenerator;
   readonly discriminator: DCGANDiscriminator;
+  /** The moving average of the generator's weights (`emaDecay` > 0), or null. */
+  readonly generatorEma: DCGANGenerator | null;
 
   constructor(options: GanOptions = {}) {
     super();
@@ -151,22 +170,22 @@ export class GAN extends Module implements SteppedModel {
         "gan: expected discriminatorNorm 'layer' or 'none' with loss 'wgan-gp' (the gradient penalty is per example), got 'batch'",
       );
     }
+    this.init = checkOneOf(fn, 'init', o.init ?? 'default', GAN_INITS);
+    this.emaDecay = checkNumber(fn, 'emaDecay', o.emaDecay ?? 0, { min: 0, max: 1, exclusiveMax: true });
     const condOptions = this.cond
       ? { numClasses: this.cond.numClasses, conditioning: this.cond.conditioning }
       : {};
-    this.generator = this.addModule(
-      'generator',
-      new DCGANGenerator({
-        latentSize: this.latentSize,
-        imageSize: this.imageSize,
-        channels: this.channels,
-        features: this.generatorFeatures,
-        ...condOptions,
-        ...(o.embeddingDim !== undefined && o.embeddingDim !== null
-          ? { embeddingDim: o.embeddingDim as number }
-          : {}),
-      }),
-    );
+    const generatorOptions = {
+      latentSize: this.latentSize,
+      imageSize: this.imageSize,
+      channels: this.channels,
+      features: this.generatorFeatures,
+      ...condOptions,
+      ...(o.embeddingDim !== undefined && o.embeddingDim !== null
+        ? { embeddingDim: o.embeddingDim as number }
+        : {}),
+    };
+    this.generator = this.addModule('generator', new DCGANGenerator(generatorOptions));
     this.embeddingDim = this.generator.embeddingDim;
     this.discriminator = this.addModule(
       'discriminator',
@@ -178,11 +197,24 @@ export class GAN extends Module implements SteppedModel {
         ...condOptions,
       }),
     );
+    if (this.init === 'dcgan') {
+      dcganInit(this.generator);
+      dcganInit(this.discriminator);
+    }
+    this.generatorEma = null;
+    if (this.emaDecay > 0) {
+      // Starts as a copy of the generator; never trained itself (frozen), only averaged.
+      this.generatorEma = this.addModule('generatorEma', new DCGANGenerator(generatorOptions)).freeze();
+      updateAverage(this.generatorEma, this.generator, 0);
+    }
   }
 
-  /** The generator's images [N, channels, imageSize, imageSize] for noise z [N, latentSize] (and labels [N]). */
+  /**
+   * The generator's images [N, channels, imageSize, imageSize] for noise z [N, latentSize] (and
+   * labels [N]), from `generatorEma` when the GAN keeps one.
+   */
   forward(z: Tensor, labels?: Tensor): Tensor {
-    return this.generator.forward(z, labels);
+    return (this.generatorEma ?? this.generator).forward(z, labels);
   }
 
   /**
@@ -200,7 +232,7 @@ export class GAN extends Module implements SteppedModel {
         : labels;
     const y = checkLabels('GAN.sample', this.cond, given, n);
     const z = randn([n, this.latentSize], { generator: o.generator as Generator | undefined });
-    return this.generator.forward(z, y);
+    return this.forward(z, y);
   }
 
   private batchLabels(owner: string, x: Tensor, y: Tensor | undefined): Tensor | undefined {
@@ -265,6 +297,7 @@ export class GAN extends Module implements SteppedModel {
       dLogs = tidy(() => this.discriminatorStep(real, labels, context));
     }
     const gLoss = tidy(() => this.generatorStep(real.shape[0], labels, context));
+    if (this.generatorEma) updateAverage(this.generatorEma, this.generator, this.emaDecay);
     return { ...dLogs, g_loss: gLoss };
   }
 
@@ -300,6 +333,8 @@ export class GAN extends Module implements SteppedModel {
       nCritic: this.nCritic,
       ...(this.gpWeight !== null ? { gpWeight: this.gpWeight } : {}),
       discriminatorNorm: this.discriminatorNorm,
+      init: this.init,
+      emaDecay: this.emaDecay,
     };
   }
 

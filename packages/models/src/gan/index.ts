@@ -1,7 +1,7 @@
 /**
  * The GAN family: DCGAN generator and discriminator (optionally class-conditional), the GAN
- * model with its two-player step (non-saturating or WGAN-GP), and the pure losses and gradient
- * penalty they use.
+ * model with its two-player step (non-saturating or WGAN-GP) and optional averaged generator,
+ * DCGAN's initialisation, and the pure losses and gradient penalty they use.
  */
 export {
   type Conditioning,
@@ -18,6 +18,7 @@ export {
 export { GAN, GAN_LOSSES, GAN_OPTIMIZERS, type GanLoss, type GanOptions, gan } from './gan';
 export { DCGANGenerator, type DCGANGeneratorOptions, dcganGenerator } from './generator';
 export { type GradientPenaltyOptions, gradientPenalty, interpolate } from './gradient_penalty';
+export { dcganInit, GAN_INITS, type GanInit } from './init';
 export {
   discriminatorLoss,
   nonSaturatingGeneratorLoss,
