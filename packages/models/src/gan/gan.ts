@@ -205,7 +205,7 @@ export class GAN extends Module implements SteppedModel {
     if (this.emaDecay > 0) {
       // Starts as a copy of the generator; never trained itself (frozen), only averaged.
       this.generatorEma = this.addModule('generatorEma', new DCGANGenerator(generatorOptions)).freeze();
-      updateAverage(this.generatorEma, this.generator, 0);
+      this.generatorEma.loadStateDict(this.generator.stateDict());
     }
   }
 
