@@ -24,8 +24,8 @@ const TREES: SentimentTree[] = [
   node(0, node(0, node(2, leaf(2, 'a'), leaf(1, 'bad')), leaf(2, 'film')), leaf(2, '.')),
 ];
 
-const model = (composition: 'tensor' | 'plain' = 'tensor') =>
-  rntn({ vocabulary: VOCAB, dim: 4, composition });
+const model = (composition: 'tensor' | 'plain' = 'tensor', leafTanh = false) =>
+  rntn({ vocabulary: VOCAB, dim: 4, composition, leafTanh });
 
 /** Every parameter's gradient after `backward` of the loss, by name. */
 function gradients(m: RNTN, nodeByNode: boolean): { loss: number; grads: Record<string, number[]> } {
@@ -53,9 +53,13 @@ describe('rntn: batched over trees', () => {
     }
   });
 
-  for (const composition of ['tensor', 'plain'] as const) {
-    it(`gives the node-by-node loss and gradients, level by level (${composition})`, () => {
-      const m = model(composition);
+  for (const [composition, leafTanh] of [
+    ['tensor', false],
+    ['plain', false],
+    ['tensor', true],
+  ] as const) {
+    it(`gives the node-by-node loss and gradients, level by level (${composition}, leafTanh ${leafTanh})`, () => {
+      const m = model(composition, leafTanh);
       const batched = gradients(m, false);
       const single = gradients(m, true);
       expectClose(batched.loss, single.loss, { rtol: 1e-6 });
@@ -64,6 +68,15 @@ describe('rntn: batched over trees', () => {
         expectClose(batched.grads[k], single.grads[k], { rtol: 1e-5, atol: 1e-6 });
     });
   }
+
+  it('squashes the word vectors through tanh at the leaves with leafTanh (the Stanford implementation)', () => {
+    const m = model('tensor', true);
+    const { x } = m.encode([leaf(0, 'bad'), leaf(2, 'film')]);
+    const words = valuesOf(m.embedding.weight);
+    const expected = [3, 4].flatMap((w) => words.slice(4 * w, 4 * w + 4).map(Math.tanh));
+    expectClose(valuesOf(m.nodeVectors(x)), expected, { rtol: 1e-6 });
+    expect(model().leafTanh).toBe(false);
+  });
 
   it('is the plain recursive network when V = 0', () => {
     const t = model('tensor');
@@ -165,9 +178,13 @@ describe('rntn: predict, evaluate, save', () => {
     expect(a.binaryRoot).toBe(1 / 4);
   });
 
-  it('saves and loads bit-exact, vocabulary included', async () => {
-    for (const composition of ['tensor', 'plain'] as const) {
-      const m = model(composition);
+  it('saves and loads bit-exact, vocabulary and leafTanh included', async () => {
+    for (const [composition, leafTanh] of [
+      ['tensor', false],
+      ['plain', false],
+      ['tensor', true],
+    ] as const) {
+      const m = model(composition, leafTanh);
       const { x } = m.encode(TREES);
       await expectSaveLoadRoundTrip(m, x, (mm) => mm.forward(x));
     }
@@ -211,6 +228,7 @@ describe('rntn: predict, evaluate, save', () => {
       'rntn',
       'composition',
     );
+    expectError(() => rntn({ vocabulary: VOCAB, leafTanh: 1 as never }), ValueError, 'rntn', 'leafTanh');
     expectError(() => m.encode([{ label: 2, left: leaf(2, 'a') }]), ValueError, 'RNTN.encode', 'not binary');
     expectError(
       () => m.encode([leaf(7, 'a')]),

@@ -74,6 +74,13 @@ export interface RntnOptions {
    * AdaGrad would move every unused word vector by a full step each minibatch.
    */
   wordDecay?: number;
+  /**
+   * Squash the word vectors through tanh at the leaves (default false, the paper's formula, where a
+   * leaf's vector is its word vector). The Stanford implementation does: every node vector, leaf or
+   * phrase, then lies in (−1, 1), so the tensor term, quadratic in the children, cannot be blown up
+   * by a word vector that has grown.
+   */
+  leafTanh?: boolean;
 }
 
 /** An encoded minibatch: node rows x [N, 3] and labels y [N] (see plan.ts). */
@@ -94,6 +101,7 @@ export class RNTN extends Module implements SteppedModel {
   readonly composition: RntnComposition;
   readonly lowercase: boolean;
   readonly wordDecay: number;
+  readonly leafTanh: boolean;
   readonly vocabulary: readonly string[];
   readonly embedding: Embedding;
   readonly compose: BilinearTensor | Linear;
@@ -118,6 +126,7 @@ export class RNTN extends Module implements SteppedModel {
     this.composition = checkOneOf('rntn', 'composition', o.composition ?? 'tensor', RNTN_COMPOSITIONS);
     this.lowercase = checkBoolean('rntn', 'lowercase', o.lowercase ?? false);
     this.wordDecay = checkNumber('rntn', 'wordDecay', o.wordDecay ?? 0, { min: 0 });
+    this.leafTanh = checkBoolean('rntn', 'leafTanh', o.leafTanh ?? false);
     this.vocabulary = [...vocabulary];
     this.index = new Map();
     for (const [i, w] of this.vocabulary.entries()) {
@@ -187,11 +196,17 @@ export class RNTN extends Module implements SteppedModel {
     return tanh(this.compose.forward(concat([a, b], -1)));
   }
 
+  /** The vectors of leaf words (ids [n] → [n, d]): the word vectors, through tanh with `leafTanh`. */
+  leafVectors(words: Tensor): Tensor {
+    const vectors = this.embedding.forward(words);
+    return this.leafTanh ? tanh(vectors) : vectors;
+  }
+
   /** Every node's vector [N, d] in row order, computed level by level. */
   nodeVectors(x: Tensor): Tensor {
     const plan = this.plan(x);
     const ids = (a: Int32Array) => tensor(a, { shape: [a.length], dtype: 'int32' });
-    let table = this.embedding.forward(ids(plan.leafWords));
+    let table = this.leafVectors(ids(plan.leafWords));
     for (const level of plan.levels) {
       const parents = this.composeChildren(
         indexSelect(table, 0, ids(level.left)),
@@ -210,7 +225,7 @@ export class RNTN extends Module implements SteppedModel {
     for (let r = 0; r < x.shape[0]; r++) {
       vectors.push(
         d[3 * r + 1] < 0
-          ? this.embedding.forward(tensor([d[3 * r]], { shape: [1], dtype: 'int32' }))
+          ? this.leafVectors(tensor([d[3 * r]], { shape: [1], dtype: 'int32' }))
           : this.composeChildren(vectors[d[3 * r + 1]], vectors[d[3 * r + 2]]),
       );
     }
@@ -288,6 +303,7 @@ export class RNTN extends Module implements SteppedModel {
       composition: this.composition,
       lowercase: this.lowercase,
       wordDecay: this.wordDecay,
+      leafTanh: this.leafTanh,
     };
   }
 
