@@ -94,8 +94,8 @@ describe('rntn: batched over trees', () => {
     expectClose(t.loss(batch).item(), p.loss(batch).item(), { rtol: 1e-6 });
   });
 
-  it('matches finite differences of its loss', () => {
-    const m = model();
+  it.each([false, true])('matches finite differences of its loss (leafTanh %s)', (leafTanh) => {
+    const m = model('tensor', leafTanh);
     const batch = m.encode(TREES);
     const loss = () => tidy(() => m.loss(batch).item());
     const analytic = gradients(m, false).grads;
