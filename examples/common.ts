@@ -8,6 +8,9 @@
  *   --seed N            the seed for every random draw (default 0)
  *   --json              the last line printed is one JSON object of final metrics
  *   --smoke             a quick check: 1 epoch over a few batches, outputs under out/smoke/
+ *
+ * An example may add its own choices (`parseArgs(url, {epochs, choices: {loss: ['a', 'b']}})` reads
+ * `--loss a|b` into `args.choices.loss`, the first value by default).
  */
 import { mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -31,15 +34,22 @@ const USAGE = '[--epochs N] [--backend cpu|gpu] [--seed N] [--json] [--smoke] [-
  * Reads the flags (a bad one prints what is wrong, naming the example, and exits with status 2). `mainUrl` is the example's `import.meta.url` (outputs go next to it); in smoke
  * mode the epochs default to 1.
  */
-export function parseArgs(
+export function parseArgs<
+  const C extends Record<string, readonly [string, ...string[]]> = Record<never, never>,
+>(
   mainUrl: string,
-  defaults: { epochs: number },
+  defaults: { epochs: number; choices?: C },
   argv: readonly string[] = process.argv.slice(2),
-): ExampleArgs {
+): ExampleArgs & { choices: { [K in keyof C]: C[K][number] } } {
   const folder = dirname(fileURLToPath(mainUrl));
   const name = folder.split(/[\\/]/).pop() ?? 'example';
+  const choiceSpecs = Object.entries(defaults.choices ?? {}) as [string, readonly string[]][];
+  const usage = [USAGE, ...choiceSpecs.map(([k, values]) => `[--${k} ${values.join('|')}]`)].join(' ');
+  const choices: Record<string, string> = Object.fromEntries(
+    choiceSpecs.map(([k, values]) => [k, values[0]]),
+  );
   const fail = (msg: string): never => {
-    console.error(`${name}: ${msg}\nusage: pnpm example ${name} ${USAGE}`);
+    console.error(`${name}: ${msg}\nusage: pnpm example ${name} ${usage}`);
     process.exit(2);
   };
   const intValue = (flag: string, raw: string | undefined, min: number): number => {
@@ -67,12 +77,29 @@ export function parseArgs(
     else if (a === '--out') {
       out = argv[++i];
       if (out === undefined || out.startsWith('--')) fail('--out needs a folder');
-    } else fail(`unknown argument '${a}'`);
+    } else {
+      const spec = choiceSpecs.find(([k]) => a === `--${k}`);
+      if (!spec) fail(`unknown argument '${a}'`);
+      const [k, values] = spec as [string, readonly string[]];
+      const v = argv[++i];
+      if (v === undefined || !values.includes(v))
+        fail(`--${k} must be ${values.map((x) => `'${x}'`).join(' or ')}, got '${v ?? ''}'`);
+      choices[k] = v as string;
+    }
   }
   const outDir =
     out !== undefined ? resolve(out) : smoke ? join(folder, 'out', 'smoke') : join(folder, 'out');
   mkdirSync(outDir, { recursive: true });
-  return { name, epochs: epochs ?? (smoke ? 1 : defaults.epochs), backend, seed, json, smoke, outDir };
+  return {
+    name,
+    epochs: epochs ?? (smoke ? 1 : defaults.epochs),
+    backend,
+    seed,
+    json,
+    smoke,
+    outDir,
+    choices: choices as { [K in keyof C]: C[K][number] },
+  };
 }
 
 /** Seconds since the program started (for the report). */

@@ -24,4 +24,18 @@ for dir in examples/*/; do
   if [ "$status" = FAIL ]; then sed 's/^/      | /' "$log" | tail -n 20; fi
   rm -f "$log"
 done
+# Variants an example selects with its own flags.
+for variant in "mnist-dcgan --loss wgan-gp"; do
+  read -r -a words <<<"$variant"
+  log=$(mktemp)
+  if ./node_modules/.bin/tsx --conditions=source examples/run.ts "${words[@]}" --smoke --json "$@" >"$log" 2>&1; then
+    status=ok
+  else
+    status=FAIL
+    failed=1
+  fi
+  printf '%-5s %-18s %s\n' "$status" "$variant" "$(tail -n 1 "$log")"
+  if [ "$status" = FAIL ]; then sed 's/^/      | /' "$log" | tail -n 20; fi
+  rm -f "$log"
+done
 exit $failed

@@ -6,7 +6,11 @@
  * epoch (the same 64 noise vectors, so the grids show the generator learning), and scores 10,000
  * samples with the mnist-cnn example's trained classifier (see score.ts).
  *
- *   pnpm example mnist-dcgan [--epochs N] [--seed N] [--backend cpu|gpu] [--json] [--smoke]
+ * With `--loss wgan-gp` the same networks train as a WGAN-GP (Gulrajani et al. 2017): a critic
+ * (layer norm instead of batch norm) updated 5 times per batch with a gradient penalty, and Adam
+ * with the paper's lr 1e-4, β = (0.5, 0.9).
+ *
+ *   pnpm example mnist-dcgan [--loss nonSaturating|wgan-gp] [--epochs N] [--seed N] [--backend cpu|gpu] [--json] [--smoke]
  */
 import { join } from 'node:path';
 import { noGrad } from '@axon/autograd';
@@ -20,7 +24,9 @@ import { type Callback, fit } from '@axon/train';
 import { firstBatches, mapBatches, parseArgs, report } from '../common';
 import { classProbabilities, classShares, inceptionScore, loadClassifier, predictedClasses } from './score';
 
-const args = parseArgs(import.meta.url, { epochs: 12 });
+const args = parseArgs(import.meta.url, { epochs: 12, choices: { loss: ['nonSaturating', 'wgan-gp'] } });
+const loss = args.choices.loss;
+const prefix = loss === 'wgan-gp' ? 'wgan-gp-' : ''; // outputs of the two objectives side by side
 if (args.backend === 'gpu') await import('@axon/backend-gpu');
 ax.setBackend(args.backend);
 ax.manualSeed(args.seed);
@@ -45,11 +51,14 @@ const model = gan({
   discriminatorFeatures: 32,
   init: 'dcgan',
   emaDecay: 0.999,
+  loss,
 });
 
 // 3. Train: Adam with DCGAN's settings (lr 2e-4, β₁ = 0.5) for each network, named `gen` and
 //    `disc` as the GAN's step asks for them. Losses: the discriminator's binary cross-entropy
-//    (real → 1, fake → 0) and the generator's non-saturating −log D(G(z)). After each epoch a
+//    (real → 1, fake → 0) and the generator's non-saturating −log D(G(z)) (with --loss wgan-gp: the
+//    critic's E[D(fake)] − E[D(real)] + 10·gradient penalty, 5 critic updates per batch, and the
+//    generator's −E[D(fake)]; Adam lr 1e-4, β = (0.5, 0.9)). After each epoch a
 //    callback draws 64 samples from a fixed set of noise vectors (batch norm in eval mode, with its
 //    running statistics), to out/epoch-<n>.png.
 const fixedNoise = ax.keep(ax.randn([64, model.latentSize], { generator: new ax.Generator(args.seed) }));
@@ -58,7 +67,7 @@ const samplesPerEpoch: Callback = {
   async onEpochEnd(epoch) {
     model.eval();
     const images = ax.tidy(() => noGrad(() => ax.div(ax.add(model.forward(fixedNoise), 1), 2)));
-    await writeImageGrid(join(args.outDir, `epoch-${epoch + 1}`), images, { nrow: 8, scale: 2 });
+    await writeImageGrid(join(args.outDir, `${prefix}epoch-${epoch + 1}`), images, { nrow: 8, scale: 2 });
     images.dispose();
     // With the classifier at hand, the score of this epoch's averaged generator (the same as step
     // 4's), and of the generator being trained, for comparison.
@@ -72,7 +81,10 @@ const samplesPerEpoch: Callback = {
     model.train();
   },
 };
-const adam = (m: Module) => new Adam(m.parameters(), { lr: 2e-4, betas: [0.5, 0.999] });
+const adam = (m: Module) =>
+  loss === 'wgan-gp'
+    ? new Adam(m.parameters(), { lr: 1e-4, betas: [0.5, 0.9] }) // Gulrajani et al.'s settings
+    : new Adam(m.parameters(), { lr: 2e-4, betas: [0.5, 0.999] });
 const history = await fit(model, {
   optimizers: { gen: adam(model.generator), disc: adam(model.discriminator) },
   trainData: train,
@@ -81,16 +93,17 @@ const history = await fit(model, {
   callbacks: [samplesPerEpoch],
 });
 model.eval();
-await save(model, join(args.outDir, 'mnist-dcgan.axon'));
+await save(model, join(args.outDir, `${prefix}mnist-dcgan.axon`));
 const curves = await plotHistory(history, {
-  path: join(args.outDir, 'mnist-dcgan-curves'),
-  title: 'DCGAN on MNIST',
+  path: join(args.outDir, `${prefix}mnist-dcgan-curves`),
+  title: loss === 'wgan-gp' ? 'WGAN-GP on MNIST' : 'DCGAN on MNIST',
 });
-console.log(`wrote ${args.outDir}/epoch-1..${args.epochs}.png and ${curves.png}`);
+console.log(`wrote ${args.outDir}/${prefix}epoch-1..${args.epochs}.png and ${curves.png}`);
 
 // 4. The score: 10,000 samples through the classifier. The MNIST "inception score" should be at
 //    least 9 (of 10), and each digit between 7% and 13% of the samples (no mode collapse).
 const metrics: Record<string, number | string | boolean> = {
+  loss,
   dLoss: history.history.d_loss.at(-1) ?? Number.NaN,
   gLoss: history.history.g_loss.at(-1) ?? Number.NaN,
 };
