@@ -26,7 +26,8 @@ import { classProbabilities, classShares, inceptionScore, loadClassifier, predic
 
 const args = parseArgs(import.meta.url, { epochs: 12, choices: { loss: ['nonSaturating', 'wgan-gp'] } });
 const loss = args.choices.loss;
-const prefix = loss === 'wgan-gp' ? 'wgan-gp-' : ''; // outputs of the two objectives side by side
+const wgan = loss === 'wgan-gp';
+const prefix = wgan ? 'wgan-gp-' : ''; // outputs of the two objectives side by side
 if (args.backend === 'gpu') await import('@axon/backend-gpu');
 ax.setBackend(args.backend);
 ax.manualSeed(args.seed);
@@ -82,9 +83,7 @@ const samplesPerEpoch: Callback = {
   },
 };
 const adam = (m: Module) =>
-  loss === 'wgan-gp'
-    ? new Adam(m.parameters(), { lr: 1e-4, betas: [0.5, 0.9] }) // Gulrajani et al.'s settings
-    : new Adam(m.parameters(), { lr: 2e-4, betas: [0.5, 0.999] });
+  new Adam(m.parameters(), wgan ? { lr: 1e-4, betas: [0.5, 0.9] } : { lr: 2e-4, betas: [0.5, 0.999] });
 const history = await fit(model, {
   optimizers: { gen: adam(model.generator), disc: adam(model.discriminator) },
   trainData: train,
@@ -96,7 +95,7 @@ model.eval();
 await save(model, join(args.outDir, `${prefix}mnist-dcgan.axon`));
 const curves = await plotHistory(history, {
   path: join(args.outDir, `${prefix}mnist-dcgan-curves`),
-  title: loss === 'wgan-gp' ? 'WGAN-GP on MNIST' : 'DCGAN on MNIST',
+  title: wgan ? 'WGAN-GP on MNIST' : 'DCGAN on MNIST',
 });
 console.log(`wrote ${args.outDir}/${prefix}epoch-1..${args.epochs}.png and ${curves.png}`);
 
