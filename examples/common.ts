@@ -10,7 +10,8 @@
  *   --smoke             a quick check: 1 epoch over a few batches, outputs under out/smoke/
  *
  * An example may add its own choices (`parseArgs(url, {epochs, choices: {loss: ['a', 'b']}})` reads
- * `--loss a|b` into `args.choices.loss`, the first value by default).
+ * `--loss a|b` into `args.choices.loss`, the first value by default), and a long one may declare
+ * itself `resumable`: `--resume` then sets `args.resume` (continue from the example's checkpoint).
  */
 import { mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -26,6 +27,8 @@ export interface ExampleArgs {
   smoke: boolean;
   /** Where outputs go: examples/<name>/out/ (out/smoke/ with --smoke), or --out DIR; created. */
   outDir: string;
+  /** --resume (only for an example that declares itself `resumable`): continue from its checkpoint. */
+  resume: boolean;
 }
 
 const USAGE = '[--epochs N] [--backend cpu|gpu] [--seed N] [--json] [--smoke] [--out DIR]';
@@ -38,13 +41,17 @@ export function parseArgs<
   const C extends Record<string, readonly [string, ...string[]]> = Record<never, never>,
 >(
   mainUrl: string,
-  defaults: { epochs: number; choices?: C },
+  defaults: { epochs: number; choices?: C; resumable?: boolean },
   argv: readonly string[] = process.argv.slice(2),
 ): ExampleArgs & { choices: { [K in keyof C]: C[K][number] } } {
   const folder = dirname(fileURLToPath(mainUrl));
   const name = folder.split(/[\\/]/).pop() ?? 'example';
   const choiceSpecs = Object.entries(defaults.choices ?? {}) as [string, readonly string[]][];
-  const usage = [USAGE, ...choiceSpecs.map(([k, values]) => `[--${k} ${values.join('|')}]`)].join(' ');
+  const usage = [
+    USAGE,
+    ...choiceSpecs.map(([k, values]) => `[--${k} ${values.join('|')}]`),
+    ...(defaults.resumable ? ['[--resume]'] : []),
+  ].join(' ');
   const choices: Record<string, string> = Object.fromEntries(
     choiceSpecs.map(([k, values]) => [k, values[0]]),
   );
@@ -64,6 +71,7 @@ export function parseArgs<
   let json = false;
   let smoke = false;
   let out: string | undefined;
+  let resume = false;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--epochs') epochs = intValue(a, argv[++i], 1);
@@ -74,6 +82,7 @@ export function parseArgs<
       backend = b as 'cpu' | 'gpu';
     } else if (a === '--json') json = true;
     else if (a === '--smoke') smoke = true;
+    else if (a === '--resume' && defaults.resumable) resume = true;
     else if (a === '--out') {
       out = argv[++i];
       if (out === undefined || out.startsWith('--')) fail('--out needs a folder');
@@ -98,6 +107,7 @@ export function parseArgs<
     json,
     smoke,
     outDir,
+    resume,
     choices: choices as { [K in keyof C]: C[K][number] },
   };
 }

@@ -10,8 +10,12 @@
  * (layer norm instead of batch norm) updated 5 times per batch with a gradient penalty, and Adam
  * with the paper's lr 1e-4, β = (0.5, 0.9).
  *
- *   pnpm example mnist-dcgan [--loss nonSaturating|wgan-gp] [--epochs N] [--seed N] [--backend cpu|gpu] [--json] [--smoke]
+ * A checkpoint (the GAN, both optimizers, the generators) is written after every epoch; `--resume`
+ * continues a stopped run from it, drawing what the uninterrupted run would have drawn.
+ *
+ *   pnpm example mnist-dcgan [--loss nonSaturating|wgan-gp] [--epochs N] [--seed N] [--backend cpu|gpu] [--json] [--smoke] [--resume]
  */
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { noGrad } from '@axon/autograd';
 import { DataLoader, mnist } from '@axon/datasets';
@@ -20,11 +24,15 @@ import { gan } from '@axon/models';
 import { Adam } from '@axon/optim';
 import { plotHistory, writeImageGrid } from '@axon/plot';
 import * as ax from '@axon/tensor';
-import { type Callback, fit } from '@axon/train';
+import { type Callback, Checkpoint, fit, resume } from '@axon/train';
 import { firstBatches, mapBatches, parseArgs, report } from '../common';
 import { classProbabilities, classShares, inceptionScore, loadClassifier, predictedClasses } from './score';
 
-const args = parseArgs(import.meta.url, { epochs: 12, choices: { loss: ['nonSaturating', 'wgan-gp'] } });
+const args = parseArgs(import.meta.url, {
+  epochs: 12,
+  choices: { loss: ['nonSaturating', 'wgan-gp'] },
+  resumable: true,
+});
 const loss = args.choices.loss;
 const wgan = loss === 'wgan-gp';
 const prefix = wgan ? 'wgan-gp-' : ''; // outputs of the two objectives side by side
@@ -84,12 +92,26 @@ const samplesPerEpoch: Callback = {
 };
 const adam = (m: Module) =>
   new Adam(m.parameters(), wgan ? { lr: 1e-4, betas: [0.5, 0.9] } : { lr: 2e-4, betas: [0.5, 0.999] });
+const optimizers = { gen: adam(model.generator), disc: adam(model.discriminator) };
+
+// A full run takes hours on a CPU: after every epoch a checkpoint, which --resume continues from
+// (the weights, the averaged generator, both Adams, the random generators and the step count; the
+// loader's shuffles of the epochs done are drawn again, so the next epoch sees the same order).
+const checkpoint = join(args.outDir, `${prefix}checkpoint.axon`);
+let initialEpoch = 0;
+if (args.resume) {
+  if (!existsSync(checkpoint)) throw new Error(`${args.name}: --resume: no checkpoint at ${checkpoint}`);
+  initialEpoch = await resume(checkpoint, model, optimizers);
+  for (let e = 0; e < initialEpoch; e++) loader.order();
+  console.log(`resumed from ${checkpoint}: epoch ${initialEpoch + 1} of ${args.epochs} next`);
+}
 const history = await fit(model, {
-  optimizers: { gen: adam(model.generator), disc: adam(model.discriminator) },
+  optimizers,
   trainData: train,
   epochs: args.epochs,
+  initialEpoch,
   seed: args.seed,
-  callbacks: [samplesPerEpoch],
+  callbacks: [samplesPerEpoch, new Checkpoint({ path: checkpoint })],
 });
 model.eval();
 await save(model, join(args.outDir, `${prefix}mnist-dcgan.axon`));
