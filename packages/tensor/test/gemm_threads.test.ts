@@ -56,11 +56,11 @@ const SAME_3X3 = {
 describe('cpu gemm worker pool', () => {
   it('gives the same bits for 1, 2 and 3 threads, for every layout', async () => {
     const cases: [number[], number[], { transposeA?: boolean; transposeB?: boolean }][] = [
-      [[160, 200], [200, 120], {}], // one product, split by rows or columns
-      [[200, 160], [120, 200], { transposeA: true, transposeB: true }],
-      [[37, 300], [300, 130], { transposeB: false }], // ragged edges
-      [[3, 64, 96], [96, 80], {}], // a batch sharing one B
-      [[2, 3, 40, 96], [3, 96, 70], { transposeA: false }], // broadcast batch dims
+      [[400, 300], [300, 300], {}], // one product, split by rows or columns
+      [[300, 400], [300, 300], { transposeA: true, transposeB: true }],
+      [[37, 3000], [3000, 310], { transposeB: false }], // ragged edges
+      [[8, 128, 256], [256, 160], {}], // a batch sharing one B
+      [[2, 3, 128, 320], [3, 320, 150], { transposeA: false }], // broadcast batch dims
     ];
     let seed = 1;
     for (const [sa, sb, opts] of cases) {
@@ -70,7 +70,7 @@ describe('cpu gemm worker pool', () => {
       const n = opts.transposeB ? sb[sb.length - 2] : sb[sb.length - 1];
       const k = opts.transposeA ? sa[sa.length - 2] : sa[sa.length - 1];
       const batch = (sa.length > 2 ? sa.slice(0, -2) : [1]).reduce((p, d) => p * d, 1);
-      expect(m * n * k * batch, JSON.stringify(sa)).toBeGreaterThanOrEqual(THREAD_MIN_WORK / 4);
+      expect(m * n * k * batch, JSON.stringify(sa)).toBeGreaterThanOrEqual(THREAD_MIN_WORK); // so that it goes to the pool
       const product = () => matmul(a, b, opts).dataSync() as Float32Array;
       const one = await withThreads(1, product);
       for (const t of [2, 3]) {
@@ -83,15 +83,17 @@ describe('cpu gemm worker pool', () => {
   });
 
   it('gives the same bits for 1 and 2 threads through conv2d and both its gradients', async () => {
-    const x = rnd([6, 8, 20, 20], 11);
-    const w = rnd([16, 8, 3, 3], 12);
-    const dy = rnd([6, 16, 20, 20], 13);
+    // One product each of 8·32·32 × 144 × 32 multiply-adds: over the pool's threshold.
+    const x = rnd([8, 16, 32, 32], 11);
+    const w = rnd([32, 16, 3, 3], 12);
+    const dy = rnd([8, 32, 32, 32], 13);
+    expect(8 * 32 * 32 * 144 * 32).toBeGreaterThanOrEqual(THREAD_MIN_WORK);
     const attrs = SAME_3X3;
     const all = () =>
       Float32Array.from([
         ...conv2dWithAttrs(x, w, attrs).dataSync(),
-        ...conv2dBackpropInput(dy, w, { ...attrs, inputShape: [6, 8, 20, 20] }).dataSync(),
-        ...conv2dBackpropFilter(x, dy, { ...attrs, filterShape: [16, 8, 3, 3] }).dataSync(),
+        ...conv2dBackpropInput(dy, w, { ...attrs, inputShape: [8, 16, 32, 32] }).dataSync(),
+        ...conv2dBackpropFilter(x, dy, { ...attrs, filterShape: [32, 16, 3, 3] }).dataSync(),
       ]);
     const one = await withThreads(1, all);
     const two = await withThreads(2, all);
@@ -104,6 +106,7 @@ describe('cpu gemm worker pool', () => {
     const x = rnd([3, 64, 64, 64], 14);
     const dy = rnd([3, 16, 64, 64], 15);
     const attrs = { ...SAME_3X3, filterShape: [16, 64, 3, 3] as [number, number, number, number] };
+    expect(16 * 576 * 4096).toBeGreaterThanOrEqual(THREAD_MIN_WORK); // each image's product goes to the pool
     const grad = () => conv2dBackpropFilter(x, dy, attrs).dataSync() as Float32Array;
     const one = await withThreads(1, grad);
     const two = await withThreads(2, grad);
@@ -115,7 +118,7 @@ describe('cpu gemm worker pool', () => {
     const script = `
       import { matmul, ones, setNumThreads } from '@axon/tensor';
       setNumThreads(2);
-      const a = ones([256, 256]);
+      const a = ones([512, 512]); // over the pool's threshold
       for (let i = 0; i < 5; i++) matmul(a, a).dispose();
       await new Promise((r) => setTimeout(r, 100));
       console.log(matmul(a, a).dataSync()[0]);
@@ -125,7 +128,7 @@ describe('cpu gemm worker pool', () => {
       ['--import', 'tsx', '--conditions=source', '--input-type=module', '-e', script],
       { cwd: root, timeout: 50_000 },
     );
-    expect(stdout.trim()).toBe('256');
+    expect(stdout.trim()).toBe('512');
   });
 
   it('checks the thread count', () => {

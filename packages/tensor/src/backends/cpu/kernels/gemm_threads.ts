@@ -24,13 +24,19 @@ import { decodeBase64, simdSupported, type WasmExports } from './wasm_module';
  * caller never waits for a start) and are `unref`'d (they never keep the process alive). A lower
  * `setNumThreads` leaves the extra ones asleep rather than stopping them: a slot is never handed
  * to a new worker while an old one may still be waking on it. Threads: `setNumThreads(n)`, or
- * `AXON_NUM_THREADS`, default half the logical cores (at most 4; see defaultThreads). Node only
+ * `AXON_NUM_THREADS`, default one per physical core (at most 4; see defaultThreads). Node only
  * (it blocks the calling thread in `Atomics.wait`, which a browser's main thread may not);
  * elsewhere everything runs on the calling thread.
  */
 
-/** Multiply-adds (m·n·k over the batch) below which waking workers costs more than it saves. */
-export const THREAD_MIN_WORK = 1 << 20;
+/**
+ * Multiply-adds (m·n·k over the batch) below which the pool costs more than it saves: staging the
+ * operands in the shared memory and waking the workers. Measured on 2 cores in training steps, where
+ * products come back to back: the MNIST MLP's 6.4M and the small CNN's 7-13M ran 10-20% slower on
+ * two threads than on one, while alone 256³ (17M) gained 1.16×, 1568×512×64 (51M) 1.46× and
+ * 512³ 1.71×.
+ */
+export const THREAD_MIN_WORK = 1 << 25;
 const PAGE = 65536;
 /** The shared memory grows up to this; a larger product runs on the calling thread alone. */
 const MAX_BYTES = 256 * 1024 * 1024;
@@ -94,23 +100,43 @@ let threads = threadsFromEnv();
 let pool: Pool | null = null;
 let poolFailed = '';
 
-function nodeWorker(): WorkerCtor | null {
+/** A Node built-in module, or undefined elsewhere (a browser). */
+function builtin<T>(id: string): T | undefined {
   const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
-  const wt = proc?.getBuiltinModule?.('node:worker_threads') as { Worker?: WorkerCtor } | undefined;
-  return wt?.Worker ?? null;
+  return proc?.getBuiltinModule?.(id) as T | undefined;
+}
+
+function nodeWorker(): WorkerCtor | null {
+  return builtin<{ Worker?: WorkerCtor }>('node:worker_threads')?.Worker ?? null;
 }
 
 /**
- * Half the logical cores, at most 4: cloud vCPUs usually come in hyper-threaded pairs, and two
- * SIMD GEMMs on one physical core's two threads share its vector units. Measured on the 2-vCPU
- * machine this project runs on: two single-threaded 1024² products at once ran at 22 + 28 GFLOP/s
- * against 42.5 alone, and the two-thread pool was ~10% slower than one thread, so it defaults to 1.
+ * One thread per physical core, at most 4: two SIMD GEMMs on one core's two hyper-threads share its
+ * vector units. Measured on 2-vCPU machines: on one whose two shared a core's vector units, two
+ * 1024² products at once ran at 22 + 28 GFLOP/s against 42.5 alone and the pool was ~10% slower
+ * than one thread; on one where Linux reports two cores, two products at once ran at
+ * 36 + 38 against 41, and the pool ran 1024² 1.88× as fast as one thread. Linux names each logical
+ * core's siblings; elsewhere half the logical cores is the guess (cloud vCPUs usually come in pairs).
  */
 function defaultThreads(): number {
-  const os = (
-    globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }
-  ).process?.getBuiltinModule?.('node:os') as { availableParallelism?: () => number } | undefined;
-  return Math.max(1, Math.min(4, Math.floor((os?.availableParallelism?.() ?? 1) / 2)));
+  const logical = builtin<{ availableParallelism?: () => number }>('node:os')?.availableParallelism?.() ?? 1;
+  return Math.max(1, Math.min(4, physicalCores(logical) ?? Math.floor(logical / 2)));
+}
+
+/** The distinct sets of hyper-thread siblings among the first `logical` cores (Linux), else undefined. */
+function physicalCores(logical: number): number | undefined {
+  const fs = builtin<{ readFileSync(path: string, encoding: 'utf8'): string }>('node:fs');
+  const cores = new Set<string>();
+  try {
+    for (let i = 0; i < logical; i++) {
+      cores.add(
+        fs?.readFileSync(`/sys/devices/system/cpu/cpu${i}/topology/thread_siblings_list`, 'utf8') ?? '',
+      );
+    }
+  } catch {
+    return undefined; // not Linux, or no topology to read
+  }
+  return fs ? cores.size : undefined;
 }
 
 function threadsFromEnv(): number {
@@ -125,8 +151,8 @@ function threadsFromEnv(): number {
 
 /**
  * Sets how many threads the CPU backend's large float32 products use (the calling thread
- * included): 1 runs everything on the calling thread (started workers stay asleep). Default: half the
- * logical cores, at most 4, or `AXON_NUM_THREADS`. Results are the same bits for every setting.
+ * included): 1 runs everything on the calling thread (started workers stay asleep). Default: one per
+ * physical core, at most 4, or `AXON_NUM_THREADS`. Results are the same bits for every setting.
  */
 export function setNumThreads(n: number): void {
   if (!Number.isInteger(n) || n < 1 || n > MAX_THREADS) {
