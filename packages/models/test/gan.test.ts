@@ -18,6 +18,7 @@ import {
 import {
   expand,
   Generator,
+  leakyRelu,
   manualSeed,
   mean,
   randn,
@@ -153,13 +154,18 @@ describe('GAN losses and the gradient penalty', () => {
     const real = randn([6, 2]);
     const fake = randn([6, 2]);
     expectClose(gradientPenalty((x) => x.matmul(w), real, fake).item(), 16, { rtol: 1e-5 });
-    // finite differences through the second-order gradient, for a tanh critic
+    // finite differences through the second-order gradient, for a tanh and a leaky-relu critic
+    // (DCGAN's: its slope is a constant, so its part of the input gradient is one product)
+    for (const act of [tanh, (z: Tensor) => leakyRelu(z, 0.2)]) penaltyGradientsOk(act);
+  });
+
+  function penaltyGradientsOk(act: (z: Tensor) => Tensor): void {
     const g = new Generator(3);
     const r = randn([4, 3], { dtype: 'float64', generator: g });
     const f = randn([4, 3], { dtype: 'float64', generator: g });
     const alpha = tensor([0.1, 0.5, 0.7, 0.9], { dtype: 'float64' });
     const penalty = (W1: Tensor, b1: Tensor, W2: Tensor, b2: Tensor) =>
-      gradientPenalty((x) => linear(tanh(linear(x, W1, b1)), W2, b2), r, f, { alpha });
+      gradientPenalty((x) => linear(act(linear(x, W1, b1)), W2, b2), r, f, { alpha });
     const params = [
       randn([5, 3], { dtype: 'float64', generator: g }),
       randn([5], { dtype: 'float64', generator: g }),
@@ -167,7 +173,7 @@ describe('GAN losses and the gradient penalty', () => {
       randn([1], { dtype: 'float64', generator: g }),
     ];
     expectGradientsOk(checkGradients(penalty, params, { atol: 1e-6, rtol: 1e-4 }));
-  });
+  }
 
   it('reaches the DCGAN critic’s parameters that shape its input gradient', () => {
     // 16×16: Conv2d → LeakyReLU → Conv2d → LayerNorm → LeakyReLU → Flatten → Linear

@@ -10,6 +10,7 @@ import { ENGINE } from '../global_engine';
 import { Unary, type UnaryOp } from '../kernels';
 import { normalizeAxis } from '../shape';
 import type { Tensor } from '../tensor';
+import { scalar } from './creation';
 import {
   abs,
   add,
@@ -72,7 +73,10 @@ export const heaviside = op((x: Tensor, valueAtZero: number): Tensor => {
 export const leakyRelu = op((x: Tensor, alpha = 0.01): Tensor => {
   const xf = toFloat(assertTensor('leakyRelu', x));
   assertNumber('leakyRelu', 'alpha', alpha);
-  return where(gt(xf, 0), xf, mul(xf, alpha));
+  // x times its slope (1 where x > 0, else alpha): the same bits as where(x > 0, x, alpha·x), and
+  // the slope, a constant, makes the gradient one product (g · slope, itself differentiable for
+  // second-order gradients such as WGAN-GP's penalty) instead of two selects and an add.
+  return mul(xf, where(gt(xf, 0), scalar(1, xf.dtype), alpha));
 });
 
 /** x where x > 0, else alpha·(exp(x) − 1). The gradient at 0 is alpha, as in torch. */

@@ -83,7 +83,13 @@ export const expand = op((x: Tensor, shape: readonly number[]): Tensor => {
   if (!shapesEqual(out, target)) {
     throw new ShapeError(`expand: cannot expand ${fmtShape(x.shape)} to ${fmtShape(shape)}`);
   }
-  return shapesEqual(x.shape, target) ? x : add(x, zeros(target, x.dtype));
+  if (shapesEqual(x.shape, target)) return x;
+  // The zeros span only the axes x is broadcast along (x [32, 1, 1, 1] to [32, 64, 7, 7] adds
+  // zeros [1, 64, 7, 7]): the sum has the full shape either way, and a full-size zeros tensor to
+  // allocate and read cost more than the add (this is the gradient of every sum).
+  const lead = target.length - x.rank;
+  const span = target.map((d, i) => (i >= lead && x.shape[i - lead] === d ? 1 : d));
+  return add(x, zeros(span, x.dtype));
 });
 
 /** Reorders dims: out.shape[i] = x.shape[dims[i]]. */

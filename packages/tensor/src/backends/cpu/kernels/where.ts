@@ -9,11 +9,13 @@ import { pointwiseInWasm } from './wasm_loops';
 /**
  * y = cond ? a : b on float32 without a branch, choosing bits with a mask (-1 or 0 from the
  * condition): exact for every value, NaN included, and ~10× faster than a ternary when the
- * condition is a mask with random signs (the gradient of relu). `b` is full, or one value.
+ * condition is a mask with random signs (the gradient of relu). `a` and `b` are each full or one
+ * value (leaky relu's slope is where(x > 0, 1, alpha); a gradient sends 0 to the branch not taken).
  */
 function selectFloat32(
   c: TypedArray,
   a: Float32Array,
+  aFull: boolean,
   b: Float32Array,
   bFull: boolean,
   y: Float32Array,
@@ -21,16 +23,26 @@ function selectFloat32(
   const ab = new Int32Array(a.buffer, a.byteOffset, a.length);
   const bb = new Int32Array(b.buffer, b.byteOffset, b.length);
   const yb = new Int32Array(y.buffer, y.byteOffset, y.length);
-  if (bFull) {
+  const [sa, sb] = [ab[0], bb[0]];
+  if (aFull && bFull) {
     for (let i = 0; i < yb.length; i++) {
       const m = -+(c[i] !== 0);
       yb[i] = (ab[i] & m) | (bb[i] & ~m);
     }
-  } else {
-    const s = bb[0];
+  } else if (aFull) {
     for (let i = 0; i < yb.length; i++) {
       const m = -+(c[i] !== 0);
-      yb[i] = (ab[i] & m) | (s & ~m);
+      yb[i] = (ab[i] & m) | (sb & ~m);
+    }
+  } else if (bFull) {
+    for (let i = 0; i < yb.length; i++) {
+      const m = -+(c[i] !== 0);
+      yb[i] = (sa & m) | (bb[i] & ~m);
+    }
+  } else {
+    for (let i = 0; i < yb.length; i++) {
+      const m = -+(c[i] !== 0);
+      yb[i] = (sa & m) | (sb & ~m);
     }
   }
 }
@@ -41,19 +53,26 @@ export const whereKernel: KernelFunc<object, CpuBackend> = ({ inputs: [cond, a, 
   const av = backend.values(a);
   const bv = backend.values(b);
   const y = backend.empty(a.dtype, sizeOf(shape));
-  // The gradients of relu/max and masked fills: a full condition and branch, `b` full or a constant.
-  const full = shapesEqual(cond.shape, shape) && shapesEqual(a.shape, shape);
+  // The gradients of relu/max, masked fills, slopes: a full condition, each branch full or a constant.
   const n = y.length;
+  const aFull = shapesEqual(a.shape, shape);
   const bFull = shapesEqual(b.shape, shape);
-  if (full && (bFull || bv.length === 1) && y instanceof Float32Array) {
+  const full = shapesEqual(cond.shape, shape) && aFull;
+  if (
+    shapesEqual(cond.shape, shape) &&
+    (aFull || av.length === 1) &&
+    (bFull || bv.length === 1) &&
+    y instanceof Float32Array
+  ) {
     const [af, bf] = [av as Float32Array, bv as Float32Array];
     // A float32 condition (relu's gradient selects by its output) runs in WebAssembly.
     const inModule =
+      aFull &&
       cv instanceof Float32Array &&
       pointwiseInWasm([cv, af, bf], y, (e, [c, a, b, out], len) =>
         e.select(c, a, b, bFull ? 1 : 0, out, len),
       );
-    if (!inModule) selectFloat32(cv, af, bf, bFull, y);
+    if (!inModule) selectFloat32(cv, af, aFull, bf, bFull, y);
     return backend.output(y, shape, a.dtype);
   }
   if (full && bFull) {
