@@ -8,12 +8,13 @@
  *
  * With `--loss wgan-gp` the same networks train as a WGAN-GP (Gulrajani et al. 2017): a critic
  * (layer norm instead of batch norm) updated 5 times per batch with a gradient penalty, and Adam
- * with the paper's lr 1e-4, β = (0.5, 0.9).
+ * with the paper's lr 1e-4, β = (0.5, 0.9). With `--loss r1`, the non-saturating GAN with a
+ * layer-norm discriminator and the R1 penalty on real digits (Mescheder et al. 2018).
  *
  * A checkpoint (the GAN, both optimizers, the generators) is written after every epoch; `--resume`
  * continues a stopped run from it, drawing what the uninterrupted run would have drawn.
  *
- *   pnpm example mnist-dcgan [--loss nonSaturating|wgan-gp] [--epochs N] [--seed N] [--backend cpu|gpu] [--json] [--smoke] [--resume]
+ *   pnpm example mnist-dcgan [--loss nonSaturating|wgan-gp|r1] [--epochs N] [--seed N] [--backend cpu|gpu] [--json] [--smoke] [--resume]
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -30,12 +31,12 @@ import { classProbabilities, classShares, inceptionScore, loadClassifier, predic
 
 const args = parseArgs(import.meta.url, {
   epochs: 12,
-  choices: { loss: ['nonSaturating', 'wgan-gp'] },
+  choices: { loss: ['nonSaturating', 'wgan-gp', 'r1'] },
   resumable: true,
 });
 const loss = args.choices.loss;
 const wgan = loss === 'wgan-gp';
-const prefix = wgan ? 'wgan-gp-' : ''; // outputs of the two objectives side by side
+const prefix = loss === 'nonSaturating' ? '' : `${loss}-`; // outputs of the objectives side by side
 if (args.backend === 'gpu') await import('@axon/backend-gpu');
 ax.setBackend(args.backend);
 ax.manualSeed(args.seed);
@@ -54,13 +55,15 @@ console.log(`MNIST: ${trainSet.length} training images, ${loader.length} batches
 //    → Linear → one logit (real or fake). Half DCGAN's usual widths, so an epoch fits a few CPU minutes.
 //    Weights start as DCGAN's N(0, 0.02) (`init: 'dcgan'`), and the GAN keeps a moving average of the
 //    generator's weights (`emaDecay`, about the last 1,000 steps), which draws the samples.
+//    With --loss r1 the discriminator's batch norm becomes layer norm and its loss gains the R1
+//    penalty, γ/2 · E[‖∇ₓ D(x)‖²] on the real digits (γ = 10; Mescheder et al. 2018).
 const model = gan({
   latentSize: 64,
   generatorFeatures: 32,
   discriminatorFeatures: 32,
   init: 'dcgan',
   emaDecay: 0.999,
-  loss,
+  ...(loss === 'r1' ? { loss: 'nonSaturating', r1Weight: 10, discriminatorNorm: 'layer' } : { loss }),
 });
 
 // 3. Train: Adam with DCGAN's settings (lr 2e-4, β₁ = 0.5) for each network, named `gen` and
@@ -117,7 +120,7 @@ model.eval();
 await save(model, join(args.outDir, `${prefix}mnist-dcgan.axon`));
 const curves = await plotHistory(history, {
   path: join(args.outDir, `${prefix}mnist-dcgan-curves`),
-  title: wgan ? 'WGAN-GP on MNIST' : 'DCGAN on MNIST',
+  title: wgan ? 'WGAN-GP on MNIST' : loss === 'r1' ? 'DCGAN with R1 on MNIST' : 'DCGAN on MNIST',
 });
 console.log(`wrote ${args.outDir}/${prefix}epoch-1..${args.epochs}.png and ${curves.png}`);
 

@@ -12,6 +12,7 @@ import {
   gan,
   gradientPenalty,
   nonSaturatingGeneratorLoss,
+  r1Penalty,
   wassersteinCriticLoss,
   wassersteinGeneratorLoss,
 } from '@axon/models';
@@ -156,23 +157,38 @@ describe('GAN losses and the gradient penalty', () => {
     expectClose(gradientPenalty((x) => x.matmul(w), real, fake).item(), 16, { rtol: 1e-5 });
     // finite differences through the second-order gradient, for a tanh and a leaky-relu critic
     // (DCGAN's: its slope is a constant, so its part of the input gradient is one product)
-    for (const act of [tanh, (z: Tensor) => leakyRelu(z, 0.2)]) penaltyGradientsOk(act);
+    const alpha = tensor([0.1, 0.5, 0.7, 0.9], { dtype: 'float64' });
+    for (const act of [tanh, (z: Tensor) => leakyRelu(z, 0.2)]) {
+      penaltyGradientsOk((critic, r, f) => gradientPenalty(critic, r, f, { alpha }), act);
+    }
   });
 
-  function penaltyGradientsOk(act: (z: Tensor) => Tensor): void {
+  it('R1 penalises a linear critic by ‖w‖², and its gradient reaches the critic’s parameters', () => {
+    const w = tensor([[3], [4]]);
+    expectClose(r1Penalty((x) => x.matmul(w), randn([6, 2])).item(), 25, { rtol: 1e-5 });
+    for (const act of [tanh, (z: Tensor) => leakyRelu(z, 0.2)]) {
+      penaltyGradientsOk((critic, r) => r1Penalty(critic, r), act);
+    }
+    expectError(() => r1Penalty((x) => x, randn([3])), ShapeError, 'r1Penalty', 'rank >= 2', '[3]');
+  });
+
+  /** Finite differences of `penalty` (of a one-hidden-layer critic with `act`) in the critic's parameters. */
+  function penaltyGradientsOk(
+    penalty: (critic: (x: Tensor) => Tensor, real: Tensor, fake: Tensor) => Tensor,
+    act: (z: Tensor) => Tensor,
+  ): void {
     const g = new Generator(3);
     const r = randn([4, 3], { dtype: 'float64', generator: g });
     const f = randn([4, 3], { dtype: 'float64', generator: g });
-    const alpha = tensor([0.1, 0.5, 0.7, 0.9], { dtype: 'float64' });
-    const penalty = (W1: Tensor, b1: Tensor, W2: Tensor, b2: Tensor) =>
-      gradientPenalty((x) => linear(act(linear(x, W1, b1)), W2, b2), r, f, { alpha });
+    const of = (W1: Tensor, b1: Tensor, W2: Tensor, b2: Tensor) =>
+      penalty((x) => linear(act(linear(x, W1, b1)), W2, b2), r, f);
     const params = [
       randn([5, 3], { dtype: 'float64', generator: g }),
       randn([5], { dtype: 'float64', generator: g }),
       randn([1, 5], { dtype: 'float64', generator: g }),
       randn([1], { dtype: 'float64', generator: g }),
     ];
-    expectGradientsOk(checkGradients(penalty, params, { atol: 1e-6, rtol: 1e-4 }));
+    expectGradientsOk(checkGradients(of, params, { atol: 1e-6, rtol: 1e-4 }));
   }
 
   it('reaches the DCGAN critic’s parameters that shape its input gradient', () => {
@@ -275,14 +291,18 @@ describe('gan', () => {
     );
   });
 
-  it('learns a tiny distribution: samples move towards the real images (both losses)', () => {
+  it('learns a tiny distribution: samples move towards the real images (each objective)', () => {
     const pattern = tensor(Array.from({ length: 64 }, (_, i) => (i % 8 < 4 ? 0.8 : -0.8))).reshape([
       1, 1, 8, 8,
     ]);
     const x = expand(pattern, [16, 1, 8, 8]);
-    for (const loss of ['nonSaturating', 'wgan-gp'] as const) {
+    for (const loss of ['nonSaturating', 'wgan-gp', 'r1'] as const) {
       manualSeed(3);
-      const m = gan({ ...tiny, loss, nCritic: loss === 'wgan-gp' ? 2 : 1 });
+      const m = gan({
+        ...tiny,
+        ...(loss === 'r1' ? { r1Weight: 1, discriminatorNorm: 'layer' } : { loss }),
+        nCritic: loss === 'wgan-gp' ? 2 : 1,
+      });
       const distance = () =>
         tidy(() => {
           m.eval();
@@ -298,6 +318,10 @@ describe('gan', () => {
       if (loss === 'wgan-gp') {
         expect(Object.keys(logs[0]).sort()).toEqual(['d_loss', 'g_loss', 'gp']);
         expect(logs[39].d_loss).toBeLessThan(logs[0].d_loss); // the critic separates real from fake
+      } else if (loss === 'r1') {
+        expect(Object.keys(logs[0]).sort()).toEqual(['d_loss', 'g_loss', 'r1']);
+        expect(logs[0].r1).toBeGreaterThan(0);
+        expect(logs[39].d_loss).toBeLessThan(logs[0].d_loss);
       } else {
         expect(logs[39].d_loss).toBeLessThan(logs[0].d_loss);
       }
@@ -379,6 +403,9 @@ describe('gan', () => {
     await expectSaveLoadRoundTrip(w, x, (loaded) =>
       loaded.sample(2, [1, 0], { generator: new Generator(4) }),
     );
+    const r = gan({ ...tiny, r1Weight: 2, discriminatorNorm: 'none' });
+    expect(GAN.fromConfig(r.config()).r1Weight).toBe(2);
+    expect(gan({ ...tiny }).config()).not.toHaveProperty('r1Weight');
     expect(Object.keys(m.stateDict()).filter((k) => k.startsWith('generator.')).length).toBeGreaterThan(0);
     expect(Object.keys(m.stateDict()).some((k) => k.endsWith('running_mean'))).toBe(true);
   });
@@ -403,6 +430,28 @@ describe('gan', () => {
       "got 'batch'",
     );
     expectError(() => gan({ loss: 'wgan-gp', gpWeight: -1 }), ValueError, 'gan', 'gpWeight', '>= 0', '-1');
+    expectError(
+      () => gan({ r1Weight: 10 }),
+      ValueError,
+      'gan',
+      'r1Weight 10',
+      "discriminatorNorm 'layer' or 'none'",
+      "got 'batch'",
+    );
+    expectError(
+      () => gan({ loss: 'wgan-gp', r1Weight: 1 }),
+      ValueError,
+      'gan',
+      'r1Weight',
+      "'nonSaturating' only",
+    );
+    expectError(
+      () => gan({ r1Weight: -1, discriminatorNorm: 'layer' }),
+      ValueError,
+      'gan',
+      'r1Weight',
+      '>= 0',
+    );
     expectError(() => gan({ nCritic: 0 }), ValueError, 'gan', 'nCritic', 'number 0');
     expectError(() => gan({ conditioning: 'onehot' }), ValueError, 'gan', 'conditioning needs numClasses');
     expectError(

@@ -34,7 +34,7 @@ import { type Conditioning, checkConditioning, checkLabels, type GanConditioning
 import { DCGANDiscriminator, DISCRIMINATOR_NORMS, type DiscriminatorNorm } from './discriminator';
 import { updateAverage } from './ema';
 import { DCGANGenerator } from './generator';
-import { gradientPenalty } from './gradient_penalty';
+import { gradientPenalty, r1Penalty } from './gradient_penalty';
 import { dcganInit, GAN_INITS, type GanInit } from './init';
 import {
   discriminatorLoss,
@@ -81,6 +81,12 @@ export interface GanOptions {
   /** The gradient penalty's weight λ (default 10); 'wgan-gp' only. */
   gpWeight?: number;
   /**
+   * γ of the R1 penalty (Mescheder et al. 2018), γ/2 · E[‖∇ₓ D(x)‖²] on the real images added to
+   * the discriminator's loss (default 0: none); 'nonSaturating' only, with discriminatorNorm
+   * 'layer' or 'none' (the penalty is per example).
+   */
+  r1Weight?: number;
+  /**
    * The discriminator's normalisation (default 'batch'; 'layer' for 'wgan-gp', which must not use
    * 'batch': the penalty needs each score to depend on its own example only).
    */
@@ -106,16 +112,17 @@ export interface GanOptions {
  *
  * `trainStep` does, on a batch of real images x (and labels y, conditional only):
  * 1. `nCritic` times: fakes G(z) from fresh noise (no gradient to G), then the discriminator's loss
- *    — BCE (real → 1, fake → 0), or the Wasserstein critic loss + λ·gradient penalty — minimised
+ *    — BCE (real → 1, fake → 0), plus γ/2 · the R1 penalty with `r1Weight`, or the Wasserstein
+ *    critic loss + λ·gradient penalty — minimised
  *    with `ctx.optimizers.disc`;
  * 2. once: fresh fakes and the generator's loss — non-saturating −log σ(D(G(z))), or −D(G(z)) —
  *    minimised with `ctx.optimizers.gen` (the discriminator's parameters are left out of that
  *    backward pass).
  *
  * Noise and interpolation weights come from `ctx.generator`. Logs `d_loss` and `g_loss` (the last
- * critic iteration's and the generator's), and `gp` under WGAN-GP. A conditional GAN uses the
- * batch's labels for both the real and the fake images. With `emaDecay`, each step ends by moving
- * `generatorEma` towards the generator.
+ * critic iteration's and the generator's), `gp` under WGAN-GP and `r1` with `r1Weight`. A
+ * conditional GAN uses the batch's labels for both the real and the fake images. With `emaDecay`,
+ * each step ends by moving `generatorEma` towards the generator.
  */
 export class GAN extends Module implements SteppedModel {
   readonly latentSize: number;
@@ -128,6 +135,8 @@ export class GAN extends Module implements SteppedModel {
   readonly loss: GanLoss;
   readonly nCritic: number;
   readonly gpWeight: number | null;
+  /** γ of the R1 penalty on real images (0: none). */
+  readonly r1Weight: number;
   readonly discriminatorNorm: DiscriminatorNorm;
   readonly init: GanInit;
   readonly emaDecay: number;
@@ -159,6 +168,12 @@ export class GAN extends Module implements SteppedModel {
     } else {
       this.gpWeight = null;
     }
+    this.r1Weight = checkNumber(fn, 'r1Weight', o.r1Weight ?? 0, { min: 0 });
+    if (wgan && this.r1Weight > 0) {
+      throw new ValueError(
+        `gan: r1Weight applies to loss 'nonSaturating' only, got r1Weight ${show(o.r1Weight)} with loss 'wgan-gp'`,
+      );
+    }
     this.discriminatorNorm = checkOneOf(
       fn,
       'discriminatorNorm',
@@ -168,6 +183,11 @@ export class GAN extends Module implements SteppedModel {
     if (wgan && this.discriminatorNorm === 'batch') {
       throw new ValueError(
         "gan: expected discriminatorNorm 'layer' or 'none' with loss 'wgan-gp' (the gradient penalty is per example), got 'batch'",
+      );
+    }
+    if (this.r1Weight > 0 && this.discriminatorNorm === 'batch') {
+      throw new ValueError(
+        `gan: expected discriminatorNorm 'layer' or 'none' with r1Weight ${show(o.r1Weight)} (the R1 penalty is per example), got 'batch'`,
       );
     }
     this.init = checkOneOf(fn, 'init', o.init ?? 'default', GAN_INITS);
@@ -252,9 +272,11 @@ export class GAN extends Module implements SteppedModel {
     const realOut = D(real);
     const fakeOut = D(fake);
     if (this.loss === 'nonSaturating') {
-      const dLoss = discriminatorLoss(realOut, fakeOut);
+      const bce = discriminatorLoss(realOut, fakeOut);
+      const r1 = this.r1Weight > 0 ? r1Penalty(D, real) : null;
+      const dLoss = r1 ? add(bce, mul(r1, this.r1Weight / 2)) : bce;
       ctx.minimize(dLoss, namedOptimizer('GAN.trainStep', ctx, GAN_OPTIMIZERS.discriminator, OPTIMIZER_HINT));
-      return { d_loss: dLoss };
+      return r1 ? { d_loss: dLoss, r1 } : { d_loss: dLoss };
     }
     const gp = gradientPenalty(D, real, fake, { generator: ctx.generator });
     const dLoss = add(wassersteinCriticLoss(realOut, fakeOut), mul(gp, this.gpWeight as number));
@@ -332,6 +354,7 @@ export class GAN extends Module implements SteppedModel {
       loss: this.loss,
       nCritic: this.nCritic,
       ...(this.gpWeight !== null ? { gpWeight: this.gpWeight } : {}),
+      ...(this.r1Weight > 0 ? { r1Weight: this.r1Weight } : {}),
       discriminatorNorm: this.discriminatorNorm,
       init: this.init,
       emaDecay: this.emaDecay,

@@ -1,8 +1,10 @@
 /**
- * The WGAN-GP gradient penalty (Gulrajani et al. 2017): the critic is pushed towards unit gradient
- * norm on points between real and fake examples, E[(‖∇ₓ̂ D(x̂)‖₂ − 1)²]. The gradient with respect
- * to x̂ is taken with `createGraph`, so the penalty is itself differentiable and its gradient
- * (a second-order one) reaches the critic's parameters. A pure function of a critic function.
+ * Gradient penalties on the discriminator's input gradient: WGAN-GP's (Gulrajani et al. 2017), which
+ * pushes the critic towards unit gradient norm on points between real and fake examples,
+ * E[(‖∇ₓ̂ D(x̂)‖₂ − 1)²], and R1 (Mescheder et al. 2018), which pushes the discriminator's gradient
+ * on real examples towards zero, E[‖∇ₓ D(x)‖₂²]. The gradient with respect to the input is taken
+ * with `createGraph`, so each penalty is itself differentiable and its gradient (a second-order
+ * one) reaches the discriminator's parameters. Pure functions of a critic function.
  */
 import { grad } from '@axon/autograd';
 import {
@@ -65,8 +67,26 @@ export function gradientPenalty(
   const N = real.shape[0];
   const alpha = o.alpha ?? rand([N], { dtype: real.dtype, generator: o.generator });
   const xHat = interpolate(real.detach(), fake.detach(), alpha);
-  const [g] = grad((t) => sum(critic(t)), { createGraph: true })(xHat);
-  const axes = Array.from({ length: g.rank - 1 }, (_, i) => i + 1);
-  const norms = sqrt(sum(square(g), axes));
+  const norms = sqrt(squaredInputGradNorms(critic, xHat));
   return mean(square(sub(norms, 1)));
+}
+
+/**
+ * The R1 penalty: mean over the batch of ‖∇ₓ Σ critic(x)‖₂² at the real examples x (each example's
+ * squared norm over its values). The non-saturating GAN's regulariser of Mescheder et al. 2018,
+ * added to the discriminator's loss as γ/2 times this. Same contract as gradientPenalty for
+ * `critic`; differentiable in the critic's parameters.
+ */
+export function r1Penalty(critic: (x: Tensor) => Tensor, real: Tensor): Tensor {
+  if (real.rank < 2) {
+    throw new ShapeError(`r1Penalty: expected real [N, ...] of rank >= 2, got ${fmtShape(real.shape)}`);
+  }
+  return mean(squaredInputGradNorms(critic, real.detach()));
+}
+
+/** ‖∇ₓ Σ critic(x)‖₂² per example [N], kept differentiable (createGraph). */
+function squaredInputGradNorms(critic: (x: Tensor) => Tensor, x: Tensor): Tensor {
+  const [g] = grad((t) => sum(critic(t)), { createGraph: true })(x);
+  const axes = Array.from({ length: g.rank - 1 }, (_, i) => i + 1);
+  return sum(square(g), axes);
 }
