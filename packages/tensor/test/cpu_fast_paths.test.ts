@@ -168,6 +168,14 @@ describe('cpu branch-free loops', () => {
     special.forEach((v, i) => {
       expect(Object.is(withScalar[i], i % 2 === 0 ? Math.fround(v) : -0), `${i}`).toBe(true);
     });
+    // a constant on the taken side (a gradient's zero for the branch not taken), or on both (a slope)
+    const scalarFirst = where(cond, tensor(-0), b).dataSync();
+    special.forEach((_, i) => {
+      expect(Object.is(scalarFirst[i], i % 2 === 0 ? -0 : Math.fround(special[7 - i])), `${i}`).toBe(true);
+    });
+    expect(Array.from(where(cond, tensor(1), 0.2).dataSync())).toEqual(
+      special.map((_, i) => (i % 2 === 0 ? 1 : Math.fround(0.2))),
+    );
   });
 });
 

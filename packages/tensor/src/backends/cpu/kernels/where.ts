@@ -57,13 +57,9 @@ export const whereKernel: KernelFunc<object, CpuBackend> = ({ inputs: [cond, a, 
   const n = y.length;
   const aFull = shapesEqual(a.shape, shape);
   const bFull = shapesEqual(b.shape, shape);
-  const full = shapesEqual(cond.shape, shape) && aFull;
-  if (
-    shapesEqual(cond.shape, shape) &&
-    (aFull || av.length === 1) &&
-    (bFull || bv.length === 1) &&
-    y instanceof Float32Array
-  ) {
+  const condFull = shapesEqual(cond.shape, shape);
+  const full = condFull && aFull;
+  if (condFull && (aFull || av.length === 1) && (bFull || bv.length === 1) && y instanceof Float32Array) {
     const [af, bf] = [av as Float32Array, bv as Float32Array];
     // A float32 condition (relu's gradient selects by its output) runs in WebAssembly.
     const inModule =
