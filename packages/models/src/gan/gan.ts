@@ -113,8 +113,7 @@ export interface GanOptions {
  * `trainStep` does, on a batch of real images x (and labels y, conditional only):
  * 1. `nCritic` times: fakes G(z) from fresh noise (no gradient to G), then the discriminator's loss
  *    — BCE (real → 1, fake → 0), plus γ/2 · the R1 penalty with `r1Weight`, or the Wasserstein
- *    critic loss + λ·gradient penalty — minimised
- *    with `ctx.optimizers.disc`;
+ *    critic loss + λ·gradient penalty — minimised with `ctx.optimizers.disc`;
  * 2. once: fresh fakes and the generator's loss — non-saturating −log σ(D(G(z))), or −D(G(z)) —
  *    minimised with `ctx.optimizers.gen` (the discriminator's parameters are left out of that
  *    backward pass).
