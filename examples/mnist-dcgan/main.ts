@@ -56,14 +56,14 @@ console.log(`MNIST: ${trainSet.length} training images, ${loader.length} batches
 //    Weights start as DCGAN's N(0, 0.02) (`init: 'dcgan'`), and the GAN keeps a moving average of the
 //    generator's weights (`emaDecay`, about the last 1,000 steps), which draws the samples.
 //    With --loss r1 the discriminator's batch norm becomes layer norm and its loss gains the R1
-//    penalty, γ/2 · E[‖∇ₓ D(x)‖²] on the real digits (γ = 10; Mescheder et al. 2018).
+//    penalty, γ/2 · E[‖∇ₓ D(x)‖²] on the real digits (γ = 1; Mescheder et al. 2018).
 const model = gan({
   latentSize: 64,
   generatorFeatures: 32,
   discriminatorFeatures: 32,
   init: 'dcgan',
   emaDecay: 0.999,
-  ...(loss === 'r1' ? { loss: 'nonSaturating', r1Weight: 10, discriminatorNorm: 'layer' } : { loss }),
+  ...(loss === 'r1' ? { loss: 'nonSaturating', r1Weight: 1, discriminatorNorm: 'layer' } : { loss }),
 });
 
 // 3. Train: Adam with DCGAN's settings (lr 2e-4, β₁ = 0.5) for each network, named `gen` and
