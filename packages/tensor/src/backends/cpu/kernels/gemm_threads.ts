@@ -126,17 +126,16 @@ function defaultThreads(): number {
 /** The distinct sets of hyper-thread siblings among the first `logical` cores (Linux), else undefined. */
 function physicalCores(logical: number): number | undefined {
   const fs = builtin<{ readFileSync(path: string, encoding: 'utf8'): string }>('node:fs');
+  if (!fs) return undefined;
   const cores = new Set<string>();
   try {
     for (let i = 0; i < logical; i++) {
-      cores.add(
-        fs?.readFileSync(`/sys/devices/system/cpu/cpu${i}/topology/thread_siblings_list`, 'utf8') ?? '',
-      );
+      cores.add(fs.readFileSync(`/sys/devices/system/cpu/cpu${i}/topology/thread_siblings_list`, 'utf8'));
     }
   } catch {
     return undefined; // not Linux, or no topology to read
   }
-  return fs ? cores.size : undefined;
+  return cores.size;
 }
 
 function threadsFromEnv(): number {
