@@ -4,12 +4,15 @@ import {
   type DataId,
   type DType,
   DTypeError,
+  sizeOf,
   type TensorInfo,
   type TypedArray,
   ValueError,
 } from '@axon/tensor';
 import type { GPU, IKernelRunShortcut, Texture } from 'gpu.js';
+import { ownTexelFunction } from './codegen';
 import { createContext, type GpuInfo } from './context';
+import { fetchFunction } from './packed';
 import { registerGpuKernels } from './register';
 
 /**
@@ -23,6 +26,12 @@ interface Buffer {
   value: DeviceArray;
   size: number;
   dtype: DType;
+  /**
+   * GL modes: the values of an int32 or bool buffer as uploaded. Tensors never change, so a read
+   * of them (class labels checked by a loss, a mask) needs no trip to the device, which would
+   * wait for every kernel queued before it.
+   */
+  host?: TypedArray;
 }
 
 /** A kernel program: JavaScript source in gpu.js's kernel subset, run with one thread per output element. */
@@ -31,6 +40,12 @@ export interface Program {
   source: string;
   /** The longest loop in the source (gpu.js silently cuts loops at `loopMaxIterations`). */
   loopMax?: number;
+  /** Each thread returns four values, one RGBA texel (GL modes only; see packed.ts). */
+  packed?: boolean;
+  /** Packed texture arguments the source reads with `fetch_<name>(u, v)` (packed.ts). */
+  fetches?: readonly string[];
+  /** Arguments the source reads with `own_<name>()`: the value at the output element's own texel. */
+  owns?: readonly string[];
 }
 
 /**
@@ -47,8 +62,11 @@ export class GpuBackend implements Backend {
   private numBytes = 0;
   /** Copy kernels for uploads, one per size (gpu.js's dynamicOutput does not grow GL textures). */
   private readonly uploaders = new Map<number, IKernelRunShortcut>();
-  /** Counts that let tests prove data stays on the device (reads happen only on dataSync/data). */
-  readonly stats = { uploads: 0, readbacks: 0, launches: 0, compiles: 0 };
+  /**
+   * Counts that let tests prove data stays on the device (reads happen only on dataSync/data), and
+   * which kernels ran packed (`packed`: launches of packed kernels, also counted in `launches`).
+   */
+  readonly stats = { uploads: 0, readbacks: 0, launches: 0, compiles: 0, packed: 0 };
 
   constructor(mode?: string) {
     const { gpu, info } = createContext(mode);
@@ -66,7 +84,13 @@ export class GpuBackend implements Backend {
   write(values: TypedArray, _shape: readonly number[], dtype: DType): DataId {
     assertSupported(dtype);
     const f32 = values instanceof Float32Array ? values : Float32Array.from(values);
-    return this.store(this.upload(f32), f32.length, dtype);
+    const id = this.store(this.upload(f32), f32.length, dtype);
+    if (this.isGl && dtype !== 'float32' && f32.length > 0) {
+      const host = allocate(dtype, f32.length);
+      host.set(values);
+      this.buffer(id).host = host;
+    }
+    return id;
   }
 
   /** Host → device. In the GL modes a cached copy kernel turns the array into a texture. */
@@ -110,14 +134,47 @@ export class GpuBackend implements Backend {
   readSync(dataId: DataId): TypedArray {
     const b = this.buffer(dataId);
     if (b.size === 0) return allocate(b.dtype, 0);
+    if (b.host) return b.host.slice();
     this.stats.readbacks++;
-    const raw = b.value instanceof Float32Array ? b.value : (b.value.toArray() as Float32Array);
+    const raw =
+      b.value instanceof Float32Array
+        ? b.value
+        : b.size >= PACKED_READ_MIN
+          ? this.readPacked(b.value, b.size)
+          : (b.value.toArray() as Float32Array);
     const f32 = raw.length === b.size ? raw : raw.subarray(0, b.size);
     if (b.dtype === 'float32') return f32;
     const out = allocate(b.dtype, b.size);
     // int32 and bool are held as exact float values; round away any representation noise.
     for (let i = 0; i < b.size; i++) out[i] = Math.round(f32[i]);
     return out;
+  }
+
+  /**
+   * GL modes: reads a one-value-per-texel texture as RGBA texels, four values each. A float
+   * texture is read back as RGBA whatever its channels, so this moves a quarter of the bytes
+   * (the packing kernel costs far less than the three wasted floats per value).
+   */
+  private readPacked(texture: Texture, size: number): Float32Array {
+    const texels = Math.ceil(size / 4);
+    const width = Math.min(texels, this.gpuInfo.maxTextureSize ?? texels);
+    const height = Math.max(2, Math.ceil(texels / width));
+    const reads = [0, 1, 2, 3]
+      .map((c) => `if (i + ${c}.0 < ${size}.0) { v${c} = x[i + ${c}.0]; }`)
+      .join('\n  ');
+    const source = `function (x) {
+  const i = (this.thread.x + this.thread.y * ${width}.0) * 4.0;
+  let v0 = 0.0;
+  let v1 = 0.0;
+  let v2 = 0.0;
+  let v3 = 0.0;
+  ${reads}
+  return [v0, v1, v2, v3];
+}`;
+    const packed = this.runPacked({ source }, [texture], [width, height]);
+    const raw = (packed as Texture & { renderRawOutput(): Float32Array }).renderRawOutput();
+    this.release(packed);
+    return raw.subarray(0, size);
   }
 
   async read(dataId: DataId): Promise<TypedArray> {
@@ -167,10 +224,52 @@ export class GpuBackend implements Backend {
       );
     }
     const args = inputs.map((t) => (isTensorInfo(t) ? this.deviceOrEmpty(t) : t));
-    const kernel = this.compile(program, size, args);
+    const kernel = this.compile(this.isGl ? ownTexelReads(program, inputs, size) : program, size, args);
     const value = kernel(...args) as DeviceArray;
     this.stats.launches++;
     return { dataId: this.store(value, size, dtype), shape, dtype };
+  }
+
+  /**
+   * Runs a `packed` program with one thread per texel of a 2-D output of [width, height] RGBA
+   * texels: a packed intermediate for another kernel (packed.ts), not a tensor. The caller frees
+   * it with `release`.
+   */
+  runPacked(
+    program: Program,
+    inputs: readonly (TensorInfo | DeviceArray)[],
+    size: [number, number],
+  ): Texture {
+    if (size[1] < 2) throw new Error('gpu: a packed texture needs 2 rows or more (packed.ts, textureHeight)');
+    const args = inputs.map((t) => (isTensorInfo(t) ? this.deviceOrEmpty(t) : t));
+    const texture = this.compile({ ...program, packed: true }, size, args)(...args) as Texture;
+    this.stats.launches++;
+    this.stats.packed++;
+    return texture;
+  }
+
+  /**
+   * The smallest matrix product (in multiply-adds) that runs packed: below it, the packed path's
+   * three extra launches (two packs, an unpack) cost more than its faster product saves (on
+   * SwiftShader, the MLP step's 64×128×10 products). Tests set 0 to pack small products.
+   */
+  packedMinMacs = 2 ** 17;
+
+  /**
+   * Caps the side of packed textures below the device's largest (null: no cap). Tests set a small
+   * cap to run the tiled layouts and the one-value fallbacks on small tensors.
+   */
+  packedSideLimit: number | null = null;
+
+  /** The largest side of a packed texture: the GL mode's largest texture side (0 elsewhere). */
+  maxTextureSide(): number {
+    const side = this.gpuInfo.maxTextureSize ?? 0;
+    return this.packedSideLimit === null ? side : Math.min(side, this.packedSideLimit);
+  }
+
+  /** Frees a packed intermediate from `runPacked`. */
+  release(texture: Texture): void {
+    texture.delete();
   }
 
   /** gpu.js cannot take an empty array as an argument; a 1-element placeholder stands in (never read). */
@@ -185,18 +284,29 @@ export class GpuBackend implements Backend {
    * inline every input's size (a gather's table, a cast's input), so the argument sizes are part of
    * the key too.
    */
-  private compile(program: Program, size: number, args: readonly DeviceArray[]): IKernelRunShortcut {
-    const key = `${size}|${args.map(argumentSize).join(',')}|${program.source}`;
+  private compile(
+    program: Program,
+    size: number | [number, number],
+    args: readonly DeviceArray[],
+  ): IKernelRunShortcut {
+    const output = typeof size === 'number' ? [size] : size;
+    const key = `${output.join('x')}|${program.packed ? 'rgba' : 'r'}|${args.map(argumentSize).join(',')}|${program.source}`;
     let kernel = this.programs.get(key);
     if (!kernel) {
+      const webgl2 = this.gpuInfo.mode === 'webgl2';
       const settings = {
-        output: [size],
+        output,
         pipeline: true,
         immutable: true,
         precision: 'single' as const,
         tactic: 'precision' as const,
         // gpu.js's typings omit this documented setting
         loopMaxIterations: Math.max(1, program.loopMax ?? 1),
+        ...(program.packed ? { returnType: 'Array(4)' as const } : {}),
+        nativeFunctions: [
+          ...(program.fetches ?? []).map((a) => fetchFunction(a, webgl2)),
+          ...(program.owns ?? []).map((a) => ownTexelFunction(a, webgl2)),
+        ],
       };
       kernel = this.gpu.createKernel(program.source, settings);
       this.stats.compiles++;
@@ -210,6 +320,36 @@ export class GpuBackend implements Backend {
     return { dataId: this.store(this.upload(values), values.length, dtype), shape, dtype };
   }
 }
+
+/**
+ * In the GL modes, `name[this.thread.x]` of an input as large as the output (so laid out in a
+ * texture of the same size, texel for texel) becomes `own_name()`, a fetch of the texel the
+ * fragment writes: no flat index → texel arithmetic, which is most of an elementwise kernel's work.
+ */
+function ownTexelReads(
+  program: Program,
+  inputs: readonly (TensorInfo | DeviceArray)[],
+  size: number,
+): Program {
+  const params =
+    /^function \(([^)]*)\)/
+      .exec(program.source)?.[1]
+      .split(',')
+      .map((p) => p.trim()) ?? [];
+  let source = program.source;
+  const owns: string[] = [];
+  params.forEach((name, i) => {
+    const input = inputs[i];
+    const read = new RegExp(`(?<![\\w$.])${name}\\[this\\.thread\\.x\\]`, 'g');
+    if (!input || !isTensorInfo(input) || sizeOf(input.shape) !== size || !read.test(source)) return;
+    source = source.replace(read, `own_${name}()`);
+    owns.push(name);
+  });
+  return owns.length ? { ...program, source, owns } : program;
+}
+
+/** GL modes: tensors this large or larger are read back packed, four values per texel (readPacked). */
+const PACKED_READ_MIN = 4096;
 
 /** Indices are computed in float32 on the device: every integer up to 2^24 is exact. */
 const MAX_ELEMENTS = 2 ** 24;

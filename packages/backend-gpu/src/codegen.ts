@@ -29,11 +29,16 @@ export function lit(x: number): string {
 
 /**
  * Statements that split the thread index over `shape` into coordinates `c0, c1, ...` (as floats)
- * and, for each named input, its offset `o_<name> = Σ c_d * inputStrides[d]`.
+ * and, for each named input, its offset `o_<name> = Σ c_d * inputStrides[d]`. The index split is
+ * `flat`: the thread's (a 1-D output's), or another float expression.
  */
-export function indexCode(shape: readonly number[], inputs: Record<string, readonly number[]> = {}): string {
+export function indexCode(
+  shape: readonly number[],
+  inputs: Record<string, readonly number[]> = {},
+  flat = 'this.thread.x',
+): string {
   const outStrides = stridesOf(shape);
-  const lines = ['let rest = this.thread.x + 0.0;'];
+  const lines = [`let rest = ${flat} + 0.0;`];
   for (let d = 0; d < shape.length; d++) {
     if (d === shape.length - 1) lines.push(`const c${d} = rest;`);
     else {
@@ -56,4 +61,18 @@ export function indexCode(shape: readonly number[], inputs: Record<string, reado
 /** A kernel function's source from its parameter names and body. */
 export function kernelSource(params: readonly string[], body: string): string {
   return `function (${params.join(', ')}) {\n  ${body}\n}`;
+}
+
+/**
+ * The native GLSL function `own_<arg>()` (GL modes): the value of the one-value-per-texel texture
+ * argument `arg` at the texel the fragment writes, for an input laid out like the output (as
+ * large, so gpu.js gave it a texture of the same size). gpu.js's name for the argument is
+ * `user_<arg>`.
+ */
+export function ownTexelFunction(arg: string, webgl2: boolean): { name: string; source: string } {
+  const name = `own_${arg}`;
+  const texel = webgl2
+    ? `texelFetch(user_${arg}, ivec2(gl_FragCoord.xy), 0)`
+    : `texture2D(user_${arg}, gl_FragCoord.xy / vec2(user_${arg}Size))`;
+  return { name, source: `float ${name}() {\n  return ${texel}.r;\n}` };
 }

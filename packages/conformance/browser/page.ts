@@ -359,6 +359,165 @@ function conv2dCase(reps: number, warmup: number): BenchCase {
   };
 }
 
+/**
+ * conv2d forward and backward on the conv2d case's shapes: loss = Σ conv2d(x, w) · g for a fixed
+ * g, and its gradients for x and w, both read back (the filter gradient is compared).
+ */
+function conv2dGradCase(reps: number, warmup: number): BenchCase {
+  const [N, C, O, H, W, K] = [32, 1, 32, 28, 28, 3];
+  const xData = fixedValues(N * C * H * W, 3);
+  const wData = fixedValues(O * C * K * K, 4);
+  const gData = fixedValues(N * O * H * W, 5);
+  return {
+    name: `conv2d ${N}×${C}×${H}×${W} → ${O}ch 3×3 fwd+bwd`,
+    flops: 3 * 2 * N * O * H * W * C * K * K,
+    reps,
+    warmup,
+    build(who) {
+      if (who === 'tfjs-webgl') {
+        const [x, w, g] = tf.tidy(() => [
+          tf.transpose(tf.tensor4d(xData, [N, C, H, W]), [0, 2, 3, 1]),
+          tf.transpose(tf.tensor4d(wData, [O, C, K, K]), [2, 3, 1, 0]),
+          tf.transpose(tf.tensor4d(gData, [N, O, H, W]), [0, 2, 3, 1]),
+        ]);
+        const grads = tf.grads((a: tf.Tensor, b: tf.Tensor) =>
+          tf.sum(tf.mul(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 1, 'same'), g)),
+        );
+        return {
+          activate: () => {},
+          run: () => {
+            const [dx, dw] = grads([x, w]);
+            dx.dataSync();
+            const v = dw.dataSync() as Float32Array;
+            tf.dispose([dx, dw]);
+            return v;
+          },
+          // [kh, kw, in, out] → [out, in, kh, kw]
+          toReference: (v) => {
+            const out = new Float32Array(v.length);
+            for (let kh = 0; kh < K; kh++)
+              for (let kw = 0; kw < K; kw++)
+                for (let c = 0; c < C; c++)
+                  for (let o = 0; o < O; o++)
+                    out[((o * C + c) * K + kh) * K + kw] = v[((kh * K + kw) * C + c) * O + o];
+            return out;
+          },
+          dispose: () => tf.dispose([x, w, g]),
+        };
+      }
+      const backend = axonBackend(who);
+      ax.setBackend(backend);
+      const x = ax.tensor(xData, { shape: [N, C, H, W] });
+      const w = ax.tensor(wData, { shape: [O, C, K, K] });
+      const g = ax.tensor(gData, { shape: [N, O, H, W] });
+      const vg = valueAndGrad((a: Tensor, b: Tensor) =>
+        ax.sum(ax.mul(ax.conv2d(a, b, null, { padding: 1 }), g)),
+      );
+      return {
+        activate: () => ax.setBackend(backend),
+        run: () => {
+          const { value, grads } = vg(x, w);
+          grads[0].dataSync();
+          const v = grads[1].dataSync() as Float32Array;
+          ax.dispose([value, grads]);
+          return v;
+        },
+        dispose: () => ax.dispose([x, w, g]),
+      };
+    },
+  };
+}
+
+/**
+ * One SGD step of a small CNN on a batch of 32 MNIST-sized images: conv 3×3 (1 → 8 channels,
+ * padding 1), relu, 2×2 max pool, a dense layer 8·14·14 → 10, softmax cross-entropy, backward,
+ * update, loss read back. tfjs runs NHWC, with the dense layer's rows reordered to match, so all
+ * three contenders compute the same losses.
+ */
+function cnnStepCase(reps: number, warmup: number): BenchCase {
+  const [B, C, H, W, F, K, L] = [32, 1, 28, 28, 8, 3, 10];
+  const P = (H / 2) * (W / 2);
+  const lr = 0.01;
+  const xData = fixedValues(B * C * H * W, 21);
+  const labels = Int32Array.from({ length: B }, (_, i) => (i * 3) % L);
+  const convW = fixedValues(F * C * K * K, 22).map((v) => v / 3);
+  const denseW = fixedValues(F * P * L, 23).map((v) => v / Math.sqrt(F * P));
+  return {
+    name: `CNN step ${B}×${C}×${H}×${W}, conv ${F}ch → pool → ${L}`,
+    flops: 3 * 2 * B * (F * H * W * C * K * K + F * P * L),
+    reps,
+    warmup,
+    build(who) {
+      if (who === 'tfjs-webgl') {
+        // NHWC flattening visits (h, w, c); Axon's NCHW visits (c, h, w).
+        const dense = new Float32Array(denseW.length);
+        for (let c = 0; c < F; c++)
+          for (let p = 0; p < P; p++)
+            for (let l = 0; l < L; l++) dense[(p * F + c) * L + l] = denseW[(c * P + p) * L + l];
+        const x = tf.tidy(() => tf.transpose(tf.tensor4d(xData, [B, C, H, W]), [0, 2, 3, 1]));
+        const y = tf.tidy(() => tf.oneHot(tf.tensor1d(labels, 'int32'), L));
+        let params = [
+          tf.tidy(() => tf.transpose(tf.tensor4d(convW, [F, C, K, K]), [2, 3, 1, 0])),
+          tf.zeros([F]),
+          tf.tensor2d(dense, [F * P, L]),
+          tf.zeros([L]),
+        ];
+        const loss = (cw: tf.Tensor, cb: tf.Tensor, dw: tf.Tensor, db: tf.Tensor): tf.Scalar => {
+          const h = tf.relu(tf.add(tf.conv2d(x as tf.Tensor4D, cw as tf.Tensor4D, 1, 'same'), cb));
+          const pooled = tf.maxPool(h as tf.Tensor4D, 2, 2, 'valid');
+          const logits = tf.add(
+            tf.matMul(tf.reshape(pooled, [B, F * P]) as tf.Tensor2D, dw as tf.Tensor2D),
+            db,
+          );
+          return tf.neg(tf.mean(tf.sum(tf.mul(y, tf.logSoftmax(logits)), 1))) as tf.Scalar;
+        };
+        const vg = tf.valueAndGrads(loss as (...a: tf.Tensor[]) => tf.Scalar);
+        return {
+          activate: () => {},
+          run: () => {
+            const { value, grads } = vg(params);
+            const next = tf.tidy(() => params.map((p, i) => tf.sub(p, tf.mul(grads[i], lr))));
+            tf.dispose([params, grads]);
+            params = next;
+            const v = value.dataSync() as Float32Array;
+            value.dispose();
+            return v;
+          },
+          dispose: () => tf.dispose([x, y, params]),
+        };
+      }
+      const backend = axonBackend(who);
+      ax.setBackend(backend);
+      const x = ax.tensor(xData, { shape: [B, C, H, W] });
+      const y = ax.tensor(labels, { shape: [B], dtype: 'int32' });
+      let params = [
+        ax.tensor(convW, { shape: [F, C, K, K] }),
+        ax.zeros([F]),
+        ax.tensor(denseW, { shape: [F * P, L] }),
+        ax.zeros([L]),
+      ];
+      const vg = valueAndGrad((cw: Tensor, cb: Tensor, dw: Tensor, db: Tensor) => {
+        const h = ax.relu(ax.conv2d(x, cw, cb, { padding: 1 }));
+        const pooled = ax.maxPool2d(h, { kernelSize: [2, 2] });
+        return ax.crossEntropy(ax.add(ax.matmul(ax.reshape(pooled, [B, F * P]), dw), db), y);
+      });
+      return {
+        activate: () => ax.setBackend(backend),
+        run: () => {
+          const { value, grads } = vg(...params);
+          const next = ax.tidy(() => params.map((p, i) => ax.sub(p, ax.mul(grads[i], lr))));
+          ax.dispose([params, grads]);
+          params = next;
+          const v = value.dataSync() as Float32Array;
+          value.dispose();
+          return v;
+        },
+        dispose: () => ax.dispose([x, y, params]),
+      };
+    },
+  };
+}
+
 /** Reorders an NHWC result to NCHW. */
 function nhwcToNchw(v: Float32Array, n: number, h: number, w: number, c: number): Float32Array {
   const out = new Float32Array(v.length);
@@ -493,7 +652,7 @@ function runBench(c: BenchCase): BenchRow {
     }
   }
   for (const [who, ts] of times) row.ms[who] = median(ts);
-  // The MLP contenders each train their own copy, in step: their last losses are comparable.
+  // The MLP and CNN contenders each train their own copy, in step: their last losses are comparable.
   const ref = last.get('axon-cpu');
   if (ref) {
     for (const [who, v] of last) {
@@ -527,7 +686,9 @@ async function bench(scale = 1, only?: string): Promise<BenchResult> {
     matmulCase(512, r(6), 1),
     matmulCase(1024, r(3), 1),
     conv2dCase(r(10), 2),
+    conv2dGradCase(r(6), 1),
     mlpStepCase(r(10), 2),
+    cnnStepCase(r(6), 1),
   ];
   const before = ax.memory().numTensors;
   const rows: BenchRow[] = [];
@@ -543,7 +704,41 @@ async function bench(scale = 1, only?: string): Promise<BenchResult> {
 
 // ---- the page's interface ----
 
+async function profile(): Promise<string> {
+  tf.enableProdMode();
+  await tf.setBackend('webgl');
+  await tf.ready();
+  tf.env().set('WEBGL_CPU_FORWARD', false);
+  const out: string[] = [];
+  ax.setBackend('gpu');
+  for (const n of [3, 4096, 65536]) {
+    for (let rep = 0; rep < 2; rep++) {
+      const x = ax.tensor(new Float32Array(n).fill(1));
+      ax.sum(ax.mul(x, 2)).dataSync();
+      let t = performance.now();
+      const xs = [];
+      for (let i = 0; i < 60; i++) xs.push(ax.mul(x, 2));
+      xs[59].dataSync();
+      const a = performance.now() - t;
+      ax.dispose(xs);
+      x.dispose();
+      const tx = tf.tensor(new Float32Array(n).fill(1));
+      tf.sum(tf.mul(tx, 2)).dataSync();
+      t = performance.now();
+      const ts = [];
+      for (let i = 0; i < 60; i++) ts.push(tf.mul(tx, 2));
+      ts[59].dataSync();
+      const b = performance.now() - t;
+      tf.dispose(ts);
+      tx.dispose();
+      out.push(`n=${n}: axon 60 ops + read ${a.toFixed(1)} ms, tfjs ${b.toFixed(1)} ms`);
+    }
+  }
+  return out.join('\n');
+}
+
 const harness = {
+  profile,
   info,
   fixtureFiles,
   conformance,

@@ -285,7 +285,7 @@ function printBench(b, mode, renderer) {
   for (const r of rows) console.log(line(r));
   console.log('  (x/y ratios are times: below 1× means axon-gpu is faster)');
   for (const r of b.rows) {
-    if (r.name.startsWith('MLP')) {
+    if (r.name.startsWith('MLP') || r.name.startsWith('CNN')) {
       const loss = (who) => (r.first[who] === undefined ? '—' : r.first[who].toPrecision(7));
       console.log(
         `  ${r.name}: last loss axon-gpu ${loss('axon-gpu')}, axon-cpu ${loss('axon-cpu')}, tfjs-webgl ${loss('tfjs-webgl')}`,

@@ -1,9 +1,11 @@
 import { convGeometry, type KernelFunc, kernels } from '@axon/tensor';
 import type { GpuBackend } from '../backend';
 import { indexCode, kernelSource, lit } from '../codegen';
+import { packedConv2D, packedConv2DFilterGrad, packedConv2DInputGrad } from './conv2d_packed';
 
 /*
- * Direct convolution, one thread per output element of each kernel. Every size, stride, padding
+ * Direct convolution, one thread per output element of each kernel (in the GL modes, only where
+ * the packed products of conv2d_packed.ts do not fit the device). Every size, stride, padding
  * and dilation is inlined, so a loop's bound is a literal and the taps that fall into padding are
  * skipped by comparisons on literals. Sums are built in levels (per channel, per row, per image)
  * and added up, which keeps float32's rounding error to the length of one level instead of the
@@ -17,6 +19,8 @@ export const conv2DKernel: KernelFunc<kernels.Conv2DAttrs, GpuBackend> = ({
   backend,
 }) => {
   const g = convGeometry(x.shape, w.shape, attrs);
+  const packed = backend.isGl ? packedConv2D(backend, x, w, g) : null;
+  if (packed) return packed;
   const L = lit;
   const plane = g.h * g.w;
   const taps = g.kH * g.kW;
@@ -64,6 +68,8 @@ export const conv2DBackpropInputKernel: KernelFunc<kernels.Conv2DBackpropInputAt
   backend,
 }) => {
   const g = convGeometry(attrs.inputShape, w.shape, attrs);
+  const packed = backend.isGl ? packedConv2DInputGrad(backend, dy, w, g, attrs.inputShape) : null;
+  if (packed) return packed;
   const L = lit;
   const outPlane = g.oH * g.oW;
   const taps = g.kH * g.kW;
@@ -111,6 +117,8 @@ export const conv2DBackpropFilterKernel: KernelFunc<kernels.Conv2DBackpropFilter
   backend,
 }) => {
   const g = convGeometry(x.shape, attrs.filterShape, attrs);
+  const packed = backend.isGl ? packedConv2DFilterGrad(backend, x, dy, g, attrs.filterShape) : null;
+  if (packed) return packed;
   const L = lit;
   const plane = g.h * g.w;
   const outPlane = g.oH * g.oW;

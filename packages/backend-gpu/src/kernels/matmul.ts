@@ -1,6 +1,15 @@
-import { broadcastStrides, type KernelFunc, kernels, matMulGeometry } from '@axon/tensor';
+import {
+  broadcastStrides,
+  type KernelFunc,
+  kernels,
+  matMulGeometry,
+  stridesOf,
+  type TensorInfo,
+} from '@axon/tensor';
 import type { GpuBackend } from '../backend';
 import { indexCode, kernelSource, LOOP_LIMIT, lit } from '../codegen';
+import { pack, stridedReader, texelsPerRow } from '../packed';
+import { packedProduct, unpackBlocks } from '../packed_product';
 
 /**
  * Batched matrix product a [..., M, K] · b [..., K, N] → [..., M, N], with a (b) read with its
@@ -20,6 +29,11 @@ export const matMulKernel: KernelFunc<kernels.MatMulAttrs, GpuBackend> = ({
   const aCol = transposeA ? m : 1;
   const bRow = transposeB ? 1 : n;
   const bCol = transposeB ? k : 1;
+  const macs = batchShape.reduce((x, y) => x * y, 1) * m * n * k;
+  if (backend.isGl && macs >= backend.packedMinMacs && texelsPerRow(k) <= LOOP_LIMIT) {
+    const packed = packedMatMul(backend, a, b, { m, k, n, batchShape, outShape, aRow, aCol, bRow, bCol });
+    if (packed) return packed;
+  }
   const aBatch = broadcastStrides(a.shape.slice(0, -2), batchShape).map((s) => s * m * k);
   const bBatch = broadcastStrides(b.shape.slice(0, -2), batchShape).map((s) => s * k * n);
   const index = indexCode(outShape, { a: [...aBatch, aRow, 0], b: [...bBatch, 0, bCol] });
@@ -27,6 +41,68 @@ export const matMulKernel: KernelFunc<kernels.MatMulAttrs, GpuBackend> = ({
   const source = kernelSource(['a', 'b'], `${index}\n  ${dot.code}`);
   return backend.run({ source, loopMax: dot.loopMax }, [a, b], outShape, a.dtype);
 };
+
+interface Geometry {
+  m: number;
+  k: number;
+  n: number;
+  batchShape: number[];
+  outShape: number[];
+  aRow: number;
+  aCol: number;
+  bRow: number;
+  bCol: number;
+}
+
+/**
+ * The GL modes' product: op(A) and op(B)ᵀ packed along k (packed.ts), each in its own batch shape
+ * with rows padded to even, then the packed product (packed_product.ts), whose batch dims
+ * broadcast by stride 0. Null where a packed texture would not fit the device (the one-value
+ * kernel runs instead).
+ */
+function packedMatMul(backend: GpuBackend, a: TensorInfo, b: TensorInfo, g: Geometry): TensorInfo | null {
+  const { m, k, n, batchShape, outShape } = g;
+  const even = (x: number) => 2 * Math.ceil(x / 2);
+  const aOwn = a.shape.slice(0, -2);
+  const bOwn = b.shape.slice(0, -2);
+  const entries = (shape: readonly number[]) => shape.reduce((x, y) => x * y, 1);
+  const readA = stridedReader({
+    batch: aOwn,
+    batchStrides: stridesOf(aOwn).map((s) => s * m * k),
+    rows: m,
+    paddedRows: even(m),
+    cols: k,
+    rowStride: g.aRow,
+    colStride: g.aCol,
+  });
+  const readB = stridedReader({
+    batch: bOwn,
+    batchStrides: stridesOf(bOwn).map((s) => s * k * n),
+    rows: n,
+    paddedRows: even(n),
+    cols: k,
+    rowStride: g.bCol,
+    colStride: g.bRow,
+  });
+  const pa = pack(backend, readA, entries(aOwn) * even(m), [a]);
+  const pb = pa && pack(backend, readB, entries(bOwn) * even(n), [b]);
+  const pc =
+    pa &&
+    pb &&
+    packedProduct(backend, pa, pb, {
+      batchShape,
+      aEntryStrides: broadcastStrides(aOwn, batchShape),
+      bEntryStrides: broadcastStrides(bOwn, batchShape),
+      m: even(m),
+      n: even(n),
+      kq: texelsPerRow(k),
+    });
+  for (const p of [pa, pb]) if (p) backend.release(p.texture);
+  if (!pc) return null;
+  const out = unpackBlocks(backend, pc, m, n, outShape, a.dtype);
+  backend.release(pc.texture);
+  return out;
+}
 
 /**
  * Σ_p a[o_a + p * sa] · b[o_b + p * sb] over p < k, unrolled by 4 into four running sums (about
