@@ -1,6 +1,7 @@
 import {
   allocate,
   type Backend,
+  broadcastStrides,
   type DataId,
   type DType,
   DTypeError,
@@ -12,6 +13,7 @@ import {
 import type { GPU, IKernelRunShortcut, Texture } from 'gpu.js';
 import { ownTexelFunction } from './codegen';
 import { createContext, type GpuInfo } from './context';
+import { fusedKernel, leavesOf, MAX_LEAVES, MAX_OPS, type Node, type OpNode, type Pending } from './fusion';
 import { fetchFunction } from './packed';
 import { registerGpuKernels } from './register';
 
@@ -23,9 +25,16 @@ import { registerGpuKernels } from './register';
 export type DeviceArray = Texture | Float32Array;
 
 interface Buffer {
-  value: DeviceArray;
+  /** The values on the device; null while the buffer is a pending elementwise chain (`pending`). */
+  value: DeviceArray | null;
   size: number;
   dtype: DType;
+  /** An elementwise chain not run yet (fusion.ts): it runs when the values are needed. */
+  pending?: Pending;
+  /** Pending chains that read this buffer: it outlives its tensor's dispose until they have run. */
+  holds: number;
+  /** Its tensor was disposed while chains still held it. */
+  released: boolean;
   /**
    * GL modes: the values of an int32 or bool buffer as uploaded. Tensors never change, so a read
    * of them (class labels checked by a loss, a mask) needs no trip to the device, which would
@@ -72,6 +81,7 @@ export class GpuBackend implements Backend {
     const { gpu, info } = createContext(mode);
     this.gpu = gpu;
     this.gpuInfo = info;
+    this.fusion = this.isGl;
     registerGpuKernels();
   }
 
@@ -120,7 +130,7 @@ export class GpuBackend implements Backend {
 
   private store(value: DeviceArray, size: number, dtype: DType): DataId {
     const id = {};
-    this.buffers.set(id, { value, size, dtype });
+    this.buffers.set(id, { value, size, dtype, holds: 0, released: false });
     this.numBytes += size * 4;
     return id;
   }
@@ -131,8 +141,15 @@ export class GpuBackend implements Backend {
     return b;
   }
 
-  readSync(dataId: DataId): TypedArray {
+  /** The buffer with its values on the device: a pending chain runs now. */
+  private ready(dataId: DataId): Buffer & { value: DeviceArray } {
     const b = this.buffer(dataId);
+    if (b.pending) this.runPending(b);
+    return b as Buffer & { value: DeviceArray };
+  }
+
+  readSync(dataId: DataId): TypedArray {
+    const b = this.ready(dataId);
     if (b.size === 0) return allocate(b.dtype, 0);
     if (b.host) return b.host.slice();
     this.stats.readbacks++;
@@ -183,10 +200,29 @@ export class GpuBackend implements Backend {
 
   disposeData(dataId: DataId): void {
     const b = this.buffers.get(dataId);
-    if (!b) return;
-    if (!(b.value instanceof Float32Array)) b.value.delete();
+    if (!b || b.released) return;
+    if (b.pending) this.unhold(b.pending);
+    if (b.holds > 0) {
+      b.released = true; // freed when the last chain reading it has run
+      return;
+    }
+    this.free(dataId, b);
+  }
+
+  private free(dataId: DataId, b: Buffer): void {
+    if (b.value && !(b.value instanceof Float32Array)) b.value.delete();
     this.buffers.delete(dataId);
-    this.numBytes -= b.size * 4;
+    if (b.value) this.numBytes -= b.size * 4;
+  }
+
+  /** A pending chain ran or was dropped: the buffers it read are free to go once released. */
+  private unhold(p: Pending): void {
+    for (const id of p.leaves) {
+      const leaf = this.buffers.get(id);
+      if (!leaf) continue;
+      leaf.holds--;
+      if (leaf.holds === 0 && leaf.released) this.free(id, leaf);
+    }
   }
 
   memory(): { numBuffers: number; numBytes: number } {
@@ -201,7 +237,7 @@ export class GpuBackend implements Backend {
 
   /** The device array behind an input, to pass as a kernel argument. */
   device(t: TensorInfo): DeviceArray {
-    return this.buffer(t.dataId).value;
+    return this.ready(t.dataId).value;
   }
 
   /**
@@ -218,16 +254,75 @@ export class GpuBackend implements Backend {
     let size = 1;
     for (const d of shape) size *= d;
     if (size === 0) return { dataId: this.store(new Float32Array(0), 0, dtype), shape, dtype };
-    if (size > MAX_ELEMENTS) {
-      throw new ValueError(
-        `gpu: an output of ${size} elements (shape [${shape.join(', ')}]) exceeds the gpu backend's limit of 2^24 = ${MAX_ELEMENTS} (indices are float32 on the device); split the work or use the cpu backend`,
-      );
-    }
+    checkSize(size, shape);
     const args = inputs.map((t) => (isTensorInfo(t) ? this.deviceOrEmpty(t) : t));
     const kernel = this.compile(this.isGl ? ownTexelReads(program, inputs, size) : program, size, args);
     const value = kernel(...args) as DeviceArray;
     this.stats.launches++;
     return { dataId: this.store(value, size, dtype), shape, dtype };
+  }
+
+  /**
+   * Fuse elementwise ops into one kernel per chain (fusion.ts). On by default in the GL modes,
+   * where a launch has a fixed cost; off in webasm, where it saves little and each new chain
+   * compiles its own kernel. Tests switch it on to run the fused path anywhere.
+   */
+  fusion: boolean;
+
+  /**
+   * An elementwise op over `inputs` with an output of `shape`: `template` is its value as an
+   * expression of $0, $1, ... (the inputs' values at the output element, broadcast). With `fusion`
+   * the result is pending: a chain over the pending inputs of the same shape, run when needed.
+   */
+  elementwise(
+    template: string,
+    inputs: readonly TensorInfo[],
+    shape: readonly number[],
+    dtype: DType,
+  ): TensorInfo {
+    assertSupported(dtype);
+    const size = sizeOf(shape);
+    if (size === 0) return { dataId: this.store(new Float32Array(0), 0, dtype), shape, dtype };
+    checkSize(size, shape);
+    const node = (inline: boolean): OpNode => {
+      const nodes = inputs.map((t): Node => {
+        const b = this.buffer(t.dataId);
+        if (inline && b.pending && sameShape(b.pending.shape, shape)) return b.pending.root;
+        this.ready(t.dataId);
+        return { kind: 'leaf', id: t.dataId, size: b.size, strides: broadcastStrides(t.shape, shape) };
+      });
+      return {
+        kind: 'op',
+        template,
+        inputs: nodes,
+        ops: 1 + nodes.reduce((a, n) => a + (n.kind === 'op' ? n.ops : 0), 0),
+      };
+    };
+    let root = node(this.fusion);
+    if (this.fusion && (root.ops > MAX_OPS || leavesOf(root).size > MAX_LEAVES)) root = node(false);
+    const pending: Pending = { root, shape: [...shape], leaves: leavesOf(root) };
+    const dataId = {};
+    this.buffers.set(dataId, { value: null, size, dtype, pending, holds: 0, released: false });
+    for (const id of pending.leaves) this.buffer(id).holds++;
+    if (!this.fusion) this.runPending(this.buffer(dataId));
+    return { dataId, shape, dtype };
+  }
+
+  /** Runs a buffer's pending chain as one kernel; the buffer then holds its values. */
+  private runPending(b: Buffer): void {
+    const pending = b.pending as Pending;
+    const { source, ids } = fusedKernel(pending);
+    const leaves = ids.map((id) => ({
+      dataId: id,
+      shape: [this.buffer(id).size],
+      dtype: this.buffer(id).dtype,
+    }));
+    const out = this.run({ source }, leaves, pending.shape, b.dtype);
+    const done = this.buffers.get(out.dataId) as Buffer;
+    this.buffers.delete(out.dataId); // the values move into b
+    b.value = done.value;
+    b.pending = undefined;
+    this.unhold(pending);
   }
 
   /**
@@ -274,7 +369,7 @@ export class GpuBackend implements Backend {
 
   /** gpu.js cannot take an empty array as an argument; a 1-element placeholder stands in (never read). */
   private deviceOrEmpty(t: TensorInfo): DeviceArray {
-    const b = this.buffer(t.dataId);
+    const b = this.ready(t.dataId);
     return b.size === 0 ? new Float32Array(1) : b.value;
   }
 
@@ -358,6 +453,18 @@ const MAX_ELEMENTS = 2 ** 24;
 function argumentSize(a: DeviceArray): string {
   // gpu.js's typings omit a texture's `output` (its [length] here), which it checks arguments by.
   return a instanceof Float32Array ? `${a.length}` : (a as Texture & { output: number[] }).output.join('x');
+}
+
+function checkSize(size: number, shape: readonly number[]): void {
+  if (size > MAX_ELEMENTS) {
+    throw new ValueError(
+      `gpu: an output of ${size} elements (shape [${shape.join(', ')}]) exceeds the gpu backend's limit of 2^24 = ${MAX_ELEMENTS} (indices are float32 on the device); split the work or use the cpu backend`,
+    );
+  }
+}
+
+function sameShape(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((d, i) => d === b[i]);
 }
 
 function isTensorInfo(x: TensorInfo | DeviceArray): x is TensorInfo {

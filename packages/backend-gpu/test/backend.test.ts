@@ -33,6 +33,18 @@ const { GpuBackend, TOLERANCE_SCALE } = await import('@axon/backend-gpu');
 const GL_MODES = ['headlessgl', 'webgl2', 'webgl'];
 const ALL_MODES = [...GL_MODES, 'webasm', 'cpu'];
 
+/** Runs f with elementwise fusion off (one launch per op), as the eager-launch tests expect. */
+function eager(f: () => void): void {
+  const b = gpuBackend();
+  const was = b.fusion;
+  b.fusion = false;
+  try {
+    f();
+  } finally {
+    b.fusion = was;
+  }
+}
+
 function gpuBackend(): InstanceType<typeof GpuBackend> {
   return ENGINE.findBackend('gpu') as InstanceType<typeof GpuBackend>;
 }
@@ -149,60 +161,66 @@ describe('gpu backend', () => {
   });
 
   it('keeps data on the device through a chain of 10 ops (one read-back, at dataSync)', () => {
-    const xs = values(6 * 7, 4);
-    const ys = values(7, 5);
-    const chain = (x: Tensor, y: Tensor): Tensor => {
-      let z = add(x, y); // 1
-      z = mul(z, y); // 2
-      z = tanh(z); // 3
-      z = sub(z, x); // 4
-      z = square(z); // 5
-      z = add(z, 1); // 6
-      z = sqrt(z); // 7
-      z = neg(z); // 8
-      z = exp(z); // 9
-      return mul(z, x); // 10
-    };
-    const stats = gpuBackend().stats;
-    tidy(() => {
-      const x = tensor(xs, { shape: [6, 7] });
-      const y = tensor(ys, { shape: [7] });
-      const before = { ...stats };
-      const z = chain(x, y);
-      // `add(z, 1)` uploads its scalar operand; nothing is read back.
-      expect(stats.readbacks - before.readbacks).toBe(0);
-      expect(stats.launches - before.launches).toBe(10);
-      const got = z.dataSync();
-      expect(stats.readbacks - before.readbacks).toBe(1);
-      expectClose(
-        got,
-        onCpu(() => chain(tensor(xs, { shape: [6, 7] }), tensor(ys, { shape: [7] }))),
-      );
+    // One launch per op: fusion off (fused, the chain is one launch: fusion.test.ts).
+    eager(() => {
+      const xs = values(6 * 7, 4);
+      const ys = values(7, 5);
+      const chain = (x: Tensor, y: Tensor): Tensor => {
+        let z = add(x, y); // 1
+        z = mul(z, y); // 2
+        z = tanh(z); // 3
+        z = sub(z, x); // 4
+        z = square(z); // 5
+        z = add(z, 1); // 6
+        z = sqrt(z); // 7
+        z = neg(z); // 8
+        z = exp(z); // 9
+        return mul(z, x); // 10
+      };
+      const stats = gpuBackend().stats;
+      tidy(() => {
+        const x = tensor(xs, { shape: [6, 7] });
+        const y = tensor(ys, { shape: [7] });
+        const before = { ...stats };
+        const z = chain(x, y);
+        // `add(z, 1)` uploads its scalar operand; nothing is read back.
+        expect(stats.readbacks - before.readbacks).toBe(0);
+        expect(stats.launches - before.launches).toBe(10);
+        const got = z.dataSync();
+        expect(stats.readbacks - before.readbacks).toBe(1);
+        expectClose(
+          got,
+          onCpu(() => chain(tensor(xs, { shape: [6, 7] }), tensor(ys, { shape: [7] }))),
+        );
+      });
     });
   });
 
   it('compiles a kernel once per source and output size, and reuses it', () => {
-    const stats = gpuBackend().stats;
-    tidy(() => {
-      // Shapes no other test uses, so the first run must compile. Uploads are made up front: in
-      // the GL modes an upload of a new size compiles its copy kernel too.
-      const a = tensor(values(13 * 29, 6), { shape: [13, 29] });
-      const b = tensor(values(29, 7), { shape: [29] });
-      const a2 = tensor(values(14 * 29, 8), { shape: [14, 29] });
-      const c0 = stats.compiles;
-      mul(a, b);
-      expect(stats.compiles - c0).toBe(1);
-      const kernels = backendInfo().compiledKernels as number;
-      mul(a, b);
-      mul(a, b);
-      expect(stats.compiles - c0).toBe(1);
-      expect(backendInfo().compiledKernels).toBe(kernels);
-      // Another upload of a size seen before compiles nothing either.
-      tensor(values(13 * 29, 9), { shape: [13, 29] });
-      expect(stats.compiles - c0).toBe(1);
-      // Another shape is another kernel.
-      mul(a2, b);
-      expect(stats.compiles - c0).toBe(2);
+    // Eager kernels: fusion off (a fused chain compiles its own kernel).
+    eager(() => {
+      const stats = gpuBackend().stats;
+      tidy(() => {
+        // Shapes no other test uses, so the first run must compile. Uploads are made up front: in
+        // the GL modes an upload of a new size compiles its copy kernel too.
+        const a = tensor(values(13 * 29, 6), { shape: [13, 29] });
+        const b = tensor(values(29, 7), { shape: [29] });
+        const a2 = tensor(values(14 * 29, 8), { shape: [14, 29] });
+        const c0 = stats.compiles;
+        mul(a, b);
+        expect(stats.compiles - c0).toBe(1);
+        const kernels = backendInfo().compiledKernels as number;
+        mul(a, b);
+        mul(a, b);
+        expect(stats.compiles - c0).toBe(1);
+        expect(backendInfo().compiledKernels).toBe(kernels);
+        // Another upload of a size seen before compiles nothing either.
+        tensor(values(13 * 29, 9), { shape: [13, 29] });
+        expect(stats.compiles - c0).toBe(1);
+        // Another shape is another kernel.
+        mul(a2, b);
+        expect(stats.compiles - c0).toBe(2);
+      });
     });
   });
 

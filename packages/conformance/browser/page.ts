@@ -704,41 +704,7 @@ async function bench(scale = 1, only?: string): Promise<BenchResult> {
 
 // ---- the page's interface ----
 
-async function profile(): Promise<string> {
-  tf.enableProdMode();
-  await tf.setBackend('webgl');
-  await tf.ready();
-  tf.env().set('WEBGL_CPU_FORWARD', false);
-  const out: string[] = [];
-  ax.setBackend('gpu');
-  for (const n of [3, 4096, 65536]) {
-    for (let rep = 0; rep < 2; rep++) {
-      const x = ax.tensor(new Float32Array(n).fill(1));
-      ax.sum(ax.mul(x, 2)).dataSync();
-      let t = performance.now();
-      const xs = [];
-      for (let i = 0; i < 60; i++) xs.push(ax.mul(x, 2));
-      xs[59].dataSync();
-      const a = performance.now() - t;
-      ax.dispose(xs);
-      x.dispose();
-      const tx = tf.tensor(new Float32Array(n).fill(1));
-      tf.sum(tf.mul(tx, 2)).dataSync();
-      t = performance.now();
-      const ts = [];
-      for (let i = 0; i < 60; i++) ts.push(tf.mul(tx, 2));
-      ts[59].dataSync();
-      const b = performance.now() - t;
-      tf.dispose(ts);
-      tx.dispose();
-      out.push(`n=${n}: axon 60 ops + read ${a.toFixed(1)} ms, tfjs ${b.toFixed(1)} ms`);
-    }
-  }
-  return out.join('\n');
-}
-
 const harness = {
-  profile,
   info,
   fixtureFiles,
   conformance,

@@ -19,12 +19,17 @@ const TO_INT32 =
 
 export const castKernel: KernelFunc<kernels.CastAttrs, GpuBackend> = ({ inputs: [x], attrs, backend }) => {
   const { dtype } = attrs;
-  let body: string;
-  if (dtype === 'bool') body = 'return (v != 0.0 || v != v ? 1.0 : 0.0);';
-  else if (dtype === 'int32' && x.dtype === 'float32') body = TO_INT32;
-  else body = 'return v;';
-  const source = kernelSource(['x'], `const v = x[this.thread.x];\n  ${body}`);
-  return backend.run({ source }, [x], x.shape, dtype);
+  if (dtype === 'int32' && x.dtype === 'float32') {
+    // statements, not an expression: a kernel of its own
+    return backend.run(
+      { source: kernelSource(['x'], `const v = x[this.thread.x];\n  ${TO_INT32}`) },
+      [x],
+      x.shape,
+      dtype,
+    );
+  }
+  const template = dtype === 'bool' ? '($0 != 0.0 || $0 != $0 ? 1.0 : 0.0)' : '$0';
+  return backend.elementwise(template, [x], x.shape, dtype);
 };
 
 export const castConfig = { kernelName: kernels.Cast, kernelFunc: castKernel };

@@ -51,12 +51,16 @@ const TRIG = `
 
 export const unaryKernel: KernelFunc<kernels.UnaryAttrs, GpuBackend> = ({ inputs: [x], attrs, backend }) => {
   const { op } = attrs;
-  const body =
-    op === 'sin' || op === 'cos'
-      ? TRIG.replace(/SHIFT/g, op === 'sin' ? '0.0' : '1.0')
-      : `\n  return ${EXPR[op]};`;
-  const source = kernelSource(['x'], `const v = x[this.thread.x];${body}`);
-  return backend.run({ source }, [x], x.shape, attrs.op === 'not' ? 'bool' : x.dtype);
+  const dtype = op === 'not' ? 'bool' : x.dtype;
+  if (op === 'sin' || op === 'cos') {
+    // statements, not an expression: a kernel of its own
+    const source = kernelSource(
+      ['x'],
+      `const v = x[this.thread.x];${TRIG.replace(/SHIFT/g, op === 'sin' ? '0.0' : '1.0')}`,
+    );
+    return backend.run({ source }, [x], x.shape, dtype);
+  }
+  return backend.elementwise(EXPR[op].replace(/\bv\b/g, '$0'), [x], x.shape, dtype);
 };
 
 export const unaryConfig = { kernelName: kernels.Unary, kernelFunc: unaryKernel };
