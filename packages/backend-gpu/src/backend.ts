@@ -13,8 +13,18 @@ import {
 import type { GPU, IKernelRunShortcut, Texture } from 'gpu.js';
 import { ownTexelFunction } from './codegen';
 import { createContext, type GpuInfo } from './context';
-import { fusedKernel, leavesOf, MAX_LEAVES, MAX_OPS, type Node, type OpNode, type Pending } from './fusion';
-import { fetchFunction } from './packed';
+import {
+  fusedKernel,
+  type Leaf,
+  leavesOf,
+  MAX_LEAVES,
+  MAX_OPS,
+  type Node,
+  type OpNode,
+  type Pending,
+} from './fusion';
+import { fetchFunction, type Packed } from './packed';
+import type { Blocks } from './packed_product';
 import { registerGpuKernels } from './register';
 
 /**
@@ -309,16 +319,40 @@ export class GpuBackend implements Backend {
     return { dataId, shape, dtype };
   }
 
+  /**
+   * The tensor of `shape` whose values are a packed product's 2×2 blocks (packed_product.ts),
+   * `entries` matrices of [rows, cols] in order. It is pending: the elementwise chain that
+   * consumes it reads the blocks (no unpack pass), and anything else unpacks it first. The
+   * texture is the backend's now; it goes when nothing pending reads it.
+   */
+  fromBlocks(c: Packed, rows: number, cols: number, shape: readonly number[], dtype: DType): TensorInfo {
+    const entries = sizeOf(shape) / (rows * cols);
+    const blocks: Blocks = { tiling: c.tiling, entries, rows, cols };
+    const texels = c.tiling.width * c.tiling.textureHeight;
+    const id = {};
+    // Nobody's tensor: `released` from the start, freed when its last reader has run.
+    this.buffers.set(id, { value: c.texture, size: 4 * texels, dtype: 'float32', holds: 0, released: true });
+    this.numBytes += 16 * texels;
+    const leaf: Leaf = { kind: 'leaf', id, size: sizeOf(shape), strides: [], blocks };
+    const root: OpNode = { kind: 'op', template: '$0', inputs: [leaf], ops: 1 };
+    const dataId = {};
+    const pending: Pending = { root, shape: [...shape], leaves: new Set([id]) };
+    this.buffers.set(dataId, { value: null, size: sizeOf(shape), dtype, pending, holds: 0, released: false });
+    this.buffer(id).holds++;
+    if (!this.fusion) this.runPending(this.buffer(dataId));
+    return { dataId, shape, dtype };
+  }
+
   /** Runs a buffer's pending chain as one kernel; the buffer then holds its values. */
   private runPending(b: Buffer): void {
     const pending = b.pending as Pending;
-    const { source, ids } = fusedKernel(pending);
+    const { source, ids, fetches } = fusedKernel(pending);
     const leaves = ids.map((id) => ({
       dataId: id,
       shape: [this.buffer(id).size],
       dtype: this.buffer(id).dtype,
     }));
-    const out = this.run({ source }, leaves, pending.shape, b.dtype);
+    const out = this.run({ source, fetches }, leaves, pending.shape, b.dtype);
     const done = this.buffers.get(out.dataId) as Buffer;
     this.buffers.delete(out.dataId); // the values move into b
     b.value = done.value;
@@ -455,7 +489,10 @@ function ownTexelReads(
 const FLUSH_EVERY = 4;
 
 function flush(kernel: IKernelRunShortcut): void {
-  const k = kernel as unknown as { context?: WebGLRenderingContext; kernel?: { context?: WebGLRenderingContext } };
+  const k = kernel as unknown as {
+    context?: WebGLRenderingContext;
+    kernel?: { context?: WebGLRenderingContext };
+  };
   (k.kernel?.context ?? k.context)?.flush();
 }
 

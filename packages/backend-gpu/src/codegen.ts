@@ -30,30 +30,34 @@ export function lit(x: number): string {
 /**
  * Statements that split the thread index over `shape` into coordinates `c0, c1, ...` (as floats)
  * and, for each named input, its offset `o_<name> = Σ c_d * inputStrides[d]`. The index split is
- * `flat`: the thread's (a 1-D output's), or another float expression.
+ * `flat`: the thread's (a 1-D output's), or another float expression. `prefix` goes before every
+ * name it declares (`rest`, `c0`, ...), so one kernel can split an index more than one way.
  */
 export function indexCode(
   shape: readonly number[],
   inputs: Record<string, readonly number[]> = {},
   flat = 'this.thread.x',
+  prefix = '',
 ): string {
   const outStrides = stridesOf(shape);
-  const lines = [`let rest = ${flat} + 0.0;`];
+  const rest = `${prefix}rest`;
+  const c = (d: number) => `${prefix}c${d}`;
+  const lines = [`let ${rest} = ${flat} + 0.0;`];
   for (let d = 0; d < shape.length; d++) {
-    if (d === shape.length - 1) lines.push(`const c${d} = rest;`);
+    if (d === shape.length - 1) lines.push(`const ${c(d)} = ${rest};`);
     else {
       const st = lit(outStrides[d]);
       // The floor can be off by one where float32 rounds (i + 0.5) / s (above 2^23): correct it.
-      lines.push(`let c${d} = Math.floor((rest + 0.5) / ${st});`);
+      lines.push(`let ${c(d)} = Math.floor((${rest} + 0.5) / ${st});`);
       lines.push(
-        `if (c${d} * ${st} > rest) { c${d} = c${d} - 1.0; } else if ((c${d} + 1.0) * ${st} <= rest) { c${d} = c${d} + 1.0; }`,
+        `if (${c(d)} * ${st} > ${rest}) { ${c(d)} = ${c(d)} - 1.0; } else if ((${c(d)} + 1.0) * ${st} <= ${rest}) { ${c(d)} = ${c(d)} + 1.0; }`,
       );
-      lines.push(`rest = rest - c${d} * ${st};`);
+      lines.push(`${rest} = ${rest} - ${c(d)} * ${st};`);
     }
   }
   for (const [name, st] of Object.entries(inputs)) {
-    const terms = st.map((s, d) => (s === 0 ? '' : `c${d} * ${lit(s)}`)).filter((t) => t !== '');
-    lines.push(`const o_${name} = ${terms.length ? terms.join(' + ') : '0.0'};`);
+    const terms = st.map((s, d) => (s === 0 ? '' : `${c(d)} * ${lit(s)}`)).filter((t) => t !== '');
+    lines.push(`const ${prefix}o_${name} = ${terms.length ? terms.join(' + ') : '0.0'};`);
   }
   return lines.join('\n  ');
 }

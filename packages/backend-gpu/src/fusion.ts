@@ -9,12 +9,14 @@
  * A pending value is inlined into the next op only when it has that op's output shape (the
  * graph's one frame: every node's thread is the output element of the same index); anything
  * else (a broadcast input, another frame) is computed first and read as a leaf, a finished
- * buffer, at its broadcast strides. The fused kernel reads each leaf once into a local and runs
+ * buffer, at its broadcast strides, or a packed product's 2×2 blocks (a matmul's or conv2d's
+ * result before it is unpacked: the chain after it reads the blocks, and the unpack pass is gone). The fused kernel reads each leaf once into a local and runs
  * the ops as one statement each, in the order they were called, so it computes exactly what the
  * kernels one by one would have.
  */
 import type { DataId } from '@axon/tensor';
 import { indexCode, kernelSource } from './codegen';
+import { type Blocks, blockRead } from './packed_product';
 
 /** A chain is cut (its inputs computed first) beyond this many ops... */
 export const MAX_OPS = 24;
@@ -28,6 +30,8 @@ export interface Leaf {
   /** The buffer's element count: a leaf as large as the frame is read at the thread's own element. */
   size: number;
   strides: readonly number[];
+  /** A packed product's blocks (packed_product.ts), read in the frame's element order. */
+  blocks?: Blocks;
 }
 
 /** One elementwise op: `template` with $0, $1, ... standing for its inputs' values. */
@@ -66,13 +70,14 @@ export function leavesOf(root: Node): Set<DataId> {
  * The kernel that computes `p` (one thread per element of its frame), its parameter names in the
  * order of `ids` (the leaf buffers to pass).
  */
-export function fusedKernel(p: Pending): { source: string; ids: DataId[] } {
+export function fusedKernel(p: Pending): { source: string; ids: DataId[]; fetches: string[] } {
   const size = p.shape.reduce((a, b) => a * b, 1);
   const ids: DataId[] = [];
   const leafVar = new Map<DataId, string>();
   const names = new Map<Node, string>();
   const strided: Record<string, readonly number[]> = {};
   const reads: string[] = [];
+  const fetches: string[] = [];
   const statements: string[] = [];
   const visit = (n: Node): string => {
     const known = names.get(n);
@@ -87,6 +92,12 @@ export function fusedKernel(p: Pending): { source: string; ids: DataId[] } {
         ids.push(n.id);
       }
       const p = leafVar.get(n.id) as string;
+      if (n.blocks) {
+        if (!fetches.includes(p)) fetches.push(p);
+        reads.push(blockRead(p, name, n.blocks));
+        names.set(n, name);
+        return name;
+      }
       // As large as the frame, a leaf is not broadcast: its element is the thread's own.
       if (n.size === size) {
         reads.push(`const ${name} = ${p}[this.thread.x];`);
@@ -113,5 +124,6 @@ export function fusedKernel(p: Pending): { source: string; ids: DataId[] } {
       body,
     ),
     ids,
+    fetches,
   };
 }

@@ -5,10 +5,9 @@
  * product: two fetches for eight); the one-value-per-texel kernel pays eight reads for four, each
  * with its own index arithmetic.
  */
-import type { DType, TensorInfo } from '@axon/tensor';
 import type { GpuBackend } from './backend';
 import { indexCode, kernelSource, lit } from './codegen';
-import { nextRowV, type Packed, placeRow, rowTexelU, threadTexel, tile } from './packed';
+import { nextRowV, type Packed, placeRow, rowTexelU, type Tiling, threadTexel, tile } from './packed';
 
 /** The shape of a batched product of packed operands. */
 export interface ProductGeometry {
@@ -25,7 +24,7 @@ export interface ProductGeometry {
 
 /**
  * c = a · bᵀ as a packed texture of 2×2 blocks: texel (x, y) of entry e holds c's rows 2y, 2y+1 ×
- * columns 2x, 2x+1 as [r0c0, r0c1, r1c0, r1c1]; `unpackBlocks` reads it. Null where it would not
+ * columns 2x, 2x+1 as [r0c0, r0c1, r1c0, r1c1]; `blockRead` reads it. Null where it would not
  * fit the device.
  */
 export function packedProduct(backend: GpuBackend, a: Packed, b: Packed, g: ProductGeometry): Packed | null {
@@ -76,29 +75,29 @@ export function packedProduct(backend: GpuBackend, a: Packed, b: Packed, g: Prod
   return { texture, tiling: tc };
 }
 
+/** A packed product's 2×2 blocks as a tensor's values: `entries` matrices of [rows, cols]. */
+export interface Blocks {
+  tiling: Tiling;
+  entries: number;
+  rows: number;
+  cols: number;
+}
+
 /**
- * The tensor of `shape` ([entries, rows, cols] elements in order) from the 2×2 blocks of
- * `packedProduct`, whose entries have `m` rows (rows, padded to even).
+ * Statements that set `target` to the element at the thread's index (in [entries, rows, cols]
+ * order) of the 2×2-block texture argument `param` (read with `fetch_<param>`). Names it declares
+ * start with `<param>_`.
  */
-export function unpackBlocks(
-  backend: GpuBackend,
-  c: Packed,
-  rows: number,
-  cols: number,
-  shape: readonly number[],
-  dtype: DType,
-): TensorInfo {
-  const entries = shape.reduce((x, y) => x * y, 1) / (rows * cols);
-  const t = c.tiling;
-  const body = `${indexCode([entries, rows, cols])}
-  const y2 = Math.floor((c1 + 0.5) / 2.0);
-  const x2 = Math.floor((c2 + 0.5) / 2.0);
-  const ch = (c1 - y2 * 2.0) * 2.0 + (c2 - x2 * 2.0);
-  ${placeRow('p', `c0 * ${lit(Math.ceil(rows / 2))} + y2`, t)}
-  const v = fetch_p(${rowTexelU('p', 'x2', t)}, v_p);
-  if (ch < 0.5) { return v[0]; }
-  if (ch < 1.5) { return v[1]; }
-  if (ch < 2.5) { return v[2]; }
-  return v[3];`;
-  return backend.run({ source: kernelSource(['p'], body), fetches: ['p'] }, [c.texture], shape, dtype);
+export function blockRead(param: string, target: string, b: Blocks): string {
+  const p = `${param}_`;
+  return [
+    indexCode([b.entries, b.rows, b.cols], {}, 'this.thread.x', p),
+    `const ${p}y2 = Math.floor((${p}c1 + 0.5) / 2.0);`,
+    `const ${p}x2 = Math.floor((${p}c2 + 0.5) / 2.0);`,
+    `const ${p}ch = (${p}c1 - ${p}y2 * 2.0) * 2.0 + (${p}c2 - ${p}x2 * 2.0);`,
+    placeRow(param, `${p}c0 * ${lit(Math.ceil(b.rows / 2))} + ${p}y2`, b.tiling),
+    `const ${p}v = fetch_${param}(${rowTexelU(param, `${p}x2`, b.tiling)}, v_${param});`,
+    `let ${target} = ${p}v[3];`,
+    `if (${p}ch < 0.5) { ${target} = ${p}v[0]; } else if (${p}ch < 1.5) { ${target} = ${p}v[1]; } else if (${p}ch < 2.5) { ${target} = ${p}v[2]; }`,
+  ].join('\n  ');
 }

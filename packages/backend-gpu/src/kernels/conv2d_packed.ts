@@ -16,7 +16,7 @@ import type { ConvGeometry, TensorInfo } from '@axon/tensor';
 import type { GpuBackend } from '../backend';
 import { indexCode, kernelSource, lit } from '../codegen';
 import { type Packed, type PackReader, pack, stridedReader, texelsPerRow } from '../packed';
-import { packedProduct, unpackBlocks } from '../packed_product';
+import { packedProduct } from '../packed_product';
 
 const L = lit;
 const even = (x: number) => 2 * Math.ceil(x / 2);
@@ -132,9 +132,7 @@ export function packedConv2D(
     g.k,
   );
   if (!c) return null;
-  const y = unpackBlocks(backend, c, g.og, g.p, [g.n, g.o, g.oH, g.oW], x.dtype);
-  backend.release(c.texture);
-  return y;
+  return backend.fromBlocks(c, g.og, g.p, [g.n, g.o, g.oH, g.oW], x.dtype);
 }
 
 /** dw = dy · patches per group, summed over images and pixels. */
@@ -167,9 +165,7 @@ const channel = (c0 * ${L(g.og)} + c1) * ${L(g.p)};`,
     g.n * g.p,
   );
   if (!c) return null;
-  const dw = unpackBlocks(backend, c, g.og, g.k, filterShape, x.dtype);
-  backend.release(c.texture);
-  return dw;
+  return backend.fromBlocks(c, g.og, g.k, filterShape, x.dtype);
 }
 
 /** dx: dpatch = dyᵀ · w per image and group, then col2im (a gather of the taps that met each pixel). */
@@ -225,8 +221,7 @@ export function packedConv2DInputGrad(
     g.og,
   );
   if (!c) return null;
-  const dpatch = unpackBlocks(backend, c, g.p, g.k, dpatchShape, dy.dtype);
-  backend.release(c.texture);
+  const dpatch = backend.fromBlocks(c, g.p, g.k, dpatchShape, dy.dtype);
   // dx[n, c, h, w]: tap (kh, kw) of output pixel (oh, ow) met it where h + pT − kh·dH = oh·sH.
   const body = `${indexCode([g.n, g.c, g.h, g.w])}
   const grp = Math.floor((c1 + 0.5) / ${L(g.cg)});

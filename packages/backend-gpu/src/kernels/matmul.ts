@@ -9,7 +9,7 @@ import {
 import type { GpuBackend } from '../backend';
 import { indexCode, kernelSource, LOOP_LIMIT, lit } from '../codegen';
 import { pack, stridedReader, texelsPerRow } from '../packed';
-import { packedProduct, unpackBlocks } from '../packed_product';
+import { packedProduct } from '../packed_product';
 
 /**
  * Batched matrix product a [..., M, K] · b [..., K, N] → [..., M, N], with a (b) read with its
@@ -99,9 +99,7 @@ function packedMatMul(backend: GpuBackend, a: TensorInfo, b: TensorInfo, g: Geom
     });
   for (const p of [pa, pb]) if (p) backend.release(p.texture);
   if (!pc) return null;
-  const out = unpackBlocks(backend, pc, m, n, outShape, a.dtype);
-  backend.release(pc.texture);
-  return out;
+  return backend.fromBlocks(pc, m, n, outShape, a.dtype);
 }
 
 /**
