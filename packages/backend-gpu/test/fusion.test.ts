@@ -29,7 +29,7 @@ import {
 } from '@axon/tensor';
 import { turnEventLoop } from '@axon/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runOn } from './helpers';
+import { data, runOn } from './helpers';
 
 setBackend('gpu');
 const backend = ENGINE.findBackend('gpu') as GpuBackend;
@@ -40,16 +40,6 @@ beforeAll(() => {
 afterAll(() => {
   backend.fusion = fusionWas;
 });
-
-function data(shape: number[], seed: number): Tensor {
-  const n = shape.reduce((a, b) => a * b, 1);
-  let s = seed;
-  const v = Float32Array.from({ length: n }, () => {
-    s = (s * 1103515245 + 12345) % 2147483648;
-    return s / 1073741824 - 1;
-  });
-  return reshape(tensor(v), shape);
-}
 
 /** Runs f on cpu and gpu (fused), compares, checks gpu memory is back; returns the gpu's launches. */
 async function compare(f: () => Tensor, rtol = 1e-6): Promise<number> {

@@ -7,7 +7,7 @@
  * and a test comparing dozens of kernels in one synchronous stretch would keep the worker from
  * answering vitest's messages (which time out after 60 s on a loaded machine).
  */
-import { type DType, setBackend, type Tensor, type TypedArray, tidy } from '@axon/tensor';
+import { type DType, reshape, setBackend, type Tensor, type TypedArray, tensor, tidy } from '@axon/tensor';
 
 /** One output read back: its shape, dtype and a copy of its values. */
 export interface Result {
@@ -34,4 +34,15 @@ export function runOn(backend: string, build: () => Tensor | Tensor[]): Result[]
   } finally {
     setBackend('gpu');
   }
+}
+
+/** A tensor of `shape` with values in [-1, 1) from a seeded LCG: host data neither backend's RNG made. */
+export function data(shape: number[], seed: number): Tensor {
+  const n = shape.reduce((a, b) => a * b, 1);
+  let s = seed;
+  const v = Float32Array.from({ length: n }, () => {
+    s = (s * 1103515245 + 12345) % 2147483648;
+    return s / 1073741824 - 1;
+  });
+  return reshape(tensor(v), shape);
 }

@@ -7,21 +7,11 @@
  */
 import '@axon/backend-gpu';
 import type { GpuBackend } from '@axon/backend-gpu';
-import {
-  ENGINE,
-  kernels,
-  matmul,
-  memory,
-  reshape,
-  setBackend,
-  type Tensor,
-  tensor,
-  transpose,
-} from '@axon/tensor';
+import { ENGINE, kernels, matmul, memory, setBackend, type Tensor, tensor, transpose } from '@axon/tensor';
 import { turnEventLoop } from '@axon/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { tile } from '../src/packed';
-import { runOn } from './helpers';
+import { data, runOn } from './helpers';
 
 describe('tile', () => {
   it('one tile when the rows fit, its height at least 2', () => {
@@ -47,17 +37,6 @@ describe('tile', () => {
 });
 
 const runKernel = (name: string, inputs: Tensor[], attrs: object) => ENGINE.runKernel(name, inputs, attrs)[0];
-
-/** Host data that does not depend on either backend's RNG. */
-function data(shape: number[], seed: number): Tensor {
-  const n = shape.reduce((a, b) => a * b, 1);
-  let s = seed;
-  const v = Float32Array.from({ length: n }, () => {
-    s = (s * 1103515245 + 12345) % 2147483648;
-    return s / 1073741824 - 1;
-  });
-  return reshape(tensor(v), shape);
-}
 
 setBackend('gpu');
 const backend = ENGINE.findBackend('gpu') as GpuBackend;

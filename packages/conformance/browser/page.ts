@@ -456,7 +456,7 @@ function cnnStepCase(reps: number, warmup: number): BenchCase {
             for (let l = 0; l < L; l++) dense[(p * F + c) * L + l] = denseW[(c * P + p) * L + l];
         const x = tf.tidy(() => tf.transpose(tf.tensor4d(xData, [B, C, H, W]), [0, 2, 3, 1]));
         const y = tf.tidy(() => tf.oneHot(tf.tensor1d(labels, 'int32'), L));
-        let params = [
+        const params = [
           tf.tidy(() => tf.transpose(tf.tensor4d(convW, [F, C, K, K]), [2, 3, 1, 0])),
           tf.zeros([F]),
           tf.tensor2d(dense, [F * P, L]),
@@ -471,26 +471,13 @@ function cnnStepCase(reps: number, warmup: number): BenchCase {
           );
           return tf.neg(tf.mean(tf.sum(tf.mul(y, tf.logSoftmax(logits)), 1))) as tf.Scalar;
         };
-        const vg = tf.valueAndGrads(loss as (...a: tf.Tensor[]) => tf.Scalar);
-        return {
-          activate: () => {},
-          run: () => {
-            const { value, grads } = vg(params);
-            const next = tf.tidy(() => params.map((p, i) => tf.sub(p, tf.mul(grads[i], lr))));
-            tf.dispose([params, grads]);
-            params = next;
-            const v = value.dataSync() as Float32Array;
-            value.dispose();
-            return v;
-          },
-          dispose: () => tf.dispose([x, y, params]),
-        };
+        return tfjsSgdRunner(loss, params, lr, [x, y]);
       }
       const backend = axonBackend(who);
       ax.setBackend(backend);
       const x = ax.tensor(xData, { shape: [B, C, H, W] });
       const y = ax.tensor(labels, { shape: [B], dtype: 'int32' });
-      let params = [
+      const params = [
         ax.tensor(convW, { shape: [F, C, K, K] }),
         ax.zeros([F]),
         ax.tensor(denseW, { shape: [F * P, L] }),
@@ -501,19 +488,7 @@ function cnnStepCase(reps: number, warmup: number): BenchCase {
         const pooled = ax.maxPool2d(h, { kernelSize: [2, 2] });
         return ax.crossEntropy(ax.add(ax.matmul(ax.reshape(pooled, [B, F * P]), dw), db), y);
       });
-      return {
-        activate: () => ax.setBackend(backend),
-        run: () => {
-          const { value, grads } = vg(...params);
-          const next = ax.tidy(() => params.map((p, i) => ax.sub(p, ax.mul(grads[i], lr))));
-          ax.dispose([params, grads]);
-          params = next;
-          const v = value.dataSync() as Float32Array;
-          value.dispose();
-          return v;
-        },
-        dispose: () => ax.dispose([x, y, params]),
-      };
+      return axonSgdRunner(backend, vg, params, lr, [x, y]);
     },
   };
 }
@@ -557,50 +532,76 @@ function mlpStepCase(reps: number, warmup: number): BenchCase {
       if (who === 'tfjs-webgl') {
         const x = tf.tensor2d(xData, [B, D]);
         const y = tf.tidy(() => tf.oneHot(tf.tensor1d(labels, 'int32'), K));
-        let params = init.map((p) => tf.tensor(p.data, p.shape));
+        const params = init.map((p) => tf.tensor(p.data, p.shape));
         const loss = (w1: tf.Tensor, b1: tf.Tensor, w2: tf.Tensor, b2: tf.Tensor): tf.Scalar => {
           const h = tf.relu(tf.add(tf.matMul(x, w1 as tf.Tensor2D), b1));
           const logits = tf.add(tf.matMul(h as tf.Tensor2D, w2 as tf.Tensor2D), b2);
           return tf.neg(tf.mean(tf.sum(tf.mul(y, tf.logSoftmax(logits)), 1))) as tf.Scalar;
         };
-        const vg = tf.valueAndGrads(loss as (...a: tf.Tensor[]) => tf.Scalar);
-        return {
-          activate: () => {},
-          run: () => {
-            const { value, grads } = vg(params);
-            const next = tf.tidy(() => params.map((p, i) => tf.sub(p, tf.mul(grads[i], lr))));
-            tf.dispose([params, grads]);
-            params = next;
-            const v = value.dataSync() as Float32Array;
-            value.dispose();
-            return v;
-          },
-          dispose: () => tf.dispose([x, y, params]),
-        };
+        return tfjsSgdRunner(loss, params, lr, [x, y]);
       }
       const backend = axonBackend(who);
       ax.setBackend(backend);
       const x = ax.tensor(xData, { shape: [B, D] });
       const y = ax.tensor(labels, { shape: [B], dtype: 'int32' });
-      let params = init.map((p) => ax.tensor(p.data, { shape: p.shape }));
+      const params = init.map((p) => ax.tensor(p.data, { shape: p.shape }));
       const vg = valueAndGrad((w1: Tensor, b1: Tensor, w2: Tensor, b2: Tensor) => {
         const h = ax.relu(ax.add(ax.matmul(x, w1), b1));
         return ax.crossEntropy(ax.add(ax.matmul(h, w2), b2), y);
       });
-      return {
-        activate: () => ax.setBackend(backend),
-        run: () => {
-          const { value, grads } = vg(...params);
-          const next = ax.tidy(() => params.map((p, i) => ax.sub(p, ax.mul(grads[i], lr))));
-          ax.dispose([params, grads]);
-          params = next;
-          const v = value.dataSync() as Float32Array;
-          value.dispose();
-          return v;
-        },
-        dispose: () => ax.dispose([x, y, params]),
-      };
+      return axonSgdRunner(backend, vg, params, lr, [x, y]);
     },
+  };
+}
+
+/**
+ * A training contender for tfjs: each run takes the loss's value and gradients for `params`,
+ * steps SGD (p ← p − lr·g) and reads the loss back. `owned` are freed with the parameters.
+ */
+function tfjsSgdRunner(
+  loss: (...a: tf.Tensor[]) => tf.Scalar,
+  initial: tf.Tensor[],
+  lr: number,
+  owned: tf.Tensor[],
+): Runner {
+  const vg = tf.valueAndGrads(loss);
+  let params = initial;
+  return {
+    activate: () => {},
+    run: () => {
+      const { value, grads } = vg(params);
+      const next = tf.tidy(() => params.map((p, i) => tf.sub(p, tf.mul(grads[i], lr))));
+      tf.dispose([params, grads]);
+      params = next;
+      const v = value.dataSync() as Float32Array;
+      value.dispose();
+      return v;
+    },
+    dispose: () => tf.dispose([...owned, ...params]),
+  };
+}
+
+/** The same for Axon on `backend`, with `vg` from valueAndGrad over the parameters. */
+function axonSgdRunner(
+  backend: 'gpu' | 'cpu',
+  vg: (...p: Tensor[]) => { value: Tensor; grads: Tensor[] },
+  initial: Tensor[],
+  lr: number,
+  owned: Tensor[],
+): Runner {
+  let params = initial;
+  return {
+    activate: () => ax.setBackend(backend),
+    run: () => {
+      const { value, grads } = vg(...params);
+      const next = ax.tidy(() => params.map((p, i) => ax.sub(p, ax.mul(grads[i], lr))));
+      ax.dispose([params, grads]);
+      params = next;
+      const v = value.dataSync() as Float32Array;
+      value.dispose();
+      return v;
+    },
+    dispose: () => ax.dispose([...owned, ...params]),
   };
 }
 

@@ -1,6 +1,7 @@
 import { convGeometry, type KernelFunc, kernels } from '@axon/tensor';
 import type { GpuBackend } from '../backend';
 import { indexCode, kernelSource, lit } from '../codegen';
+import { tapsThatMet } from './conv_taps';
 import { packedConv2D, packedConv2DFilterGrad, packedConv2DInputGrad } from './conv2d_packed';
 
 /*
@@ -79,25 +80,16 @@ export const conv2DBackpropInputKernel: KernelFunc<kernels.Conv2DBackpropInputAt
   const dyBase = c0 * ${L(g.o * outPlane)} + grp * ${L(g.og * outPlane)};
   const wBase = grp * ${L(g.og * g.cg * taps)} + ci * ${L(taps)};
   let acc = 0.0;
-  for (let kh = 0; kh < ${g.kH}; kh++) {
-    const th = c2 + ${L(g.pT)} - kh * ${L(g.dH)};
-    const oh = Math.floor((th + 0.5) / ${L(g.sH)});
-    if (th >= 0.0 && oh * ${L(g.sH)} == th && oh < ${L(g.oH)}) {
-      for (let kw = 0; kw < ${g.kW}; kw++) {
-        const tw = c3 + ${L(g.pL)} - kw * ${L(g.dW)};
-        const ow = Math.floor((tw + 0.5) / ${L(g.sW)});
-        if (tw >= 0.0 && ow * ${L(g.sW)} == tw && ow < ${L(g.oW)}) {
-          const dyAt = dyBase + oh * ${L(g.oW)} + ow;
-          const wAt = wBase + kh * ${L(g.kW)} + kw;
-          let part = 0.0;
-          for (let oc = 0; oc < ${g.og}; oc++) {
-            part += dy[dyAt + oc * ${L(outPlane)}] * wt[wAt + oc * ${L(g.cg * taps)}];
-          }
-          acc += part;
-        }
-      }
-    }
-  }
+  ${tapsThatMet(
+    g,
+    `const dyAt = dyBase + oh * ${L(g.oW)} + ow;
+const wAt = wBase + kh * ${L(g.kW)} + kw;
+let part = 0.0;
+for (let oc = 0; oc < ${g.og}; oc++) {
+  part += dy[dyAt + oc * ${L(outPlane)}] * wt[wAt + oc * ${L(g.cg * taps)}];
+}
+acc += part;`,
+  )}
   return acc;`;
   return backend.run(
     { source: kernelSource(['dy', 'wt'], body), loopMax: Math.max(g.og, g.kH, g.kW) },

@@ -17,6 +17,7 @@ import type { GpuBackend } from '../backend';
 import { indexCode, kernelSource, lit } from '../codegen';
 import { type Packed, type PackReader, pack, stridedReader, texelsPerRow } from '../packed';
 import { packedProduct } from '../packed_product';
+import { tapsThatMet } from './conv_taps';
 
 const L = lit;
 const even = (x: number) => 2 * Math.ceil(x / 2);
@@ -228,19 +229,7 @@ export function packedConv2DInputGrad(
   const ci = c1 - grp * ${L(g.cg)};
   const base = (c0 * ${L(g.groups)} + grp) * ${L(g.p * g.k)} + ci * ${L(g.kH * g.kW)};
   let acc = 0.0;
-  for (let kh = 0; kh < ${g.kH}; kh++) {
-    const th = c2 + ${L(g.pT)} - kh * ${L(g.dH)};
-    const oh = Math.floor((th + 0.5) / ${L(g.sH)});
-    if (th >= 0.0 && oh * ${L(g.sH)} == th && oh < ${L(g.oH)}) {
-      for (let kw = 0; kw < ${g.kW}; kw++) {
-        const tw = c3 + ${L(g.pL)} - kw * ${L(g.dW)};
-        const ow = Math.floor((tw + 0.5) / ${L(g.sW)});
-        if (tw >= 0.0 && ow * ${L(g.sW)} == tw && ow < ${L(g.oW)}) {
-          acc += dpatch[base + (oh * ${L(g.oW)} + ow) * ${L(g.k)} + kh * ${L(g.kW)} + kw];
-        }
-      }
-    }
-  }
+  ${tapsThatMet(g, `acc += dpatch[base + (oh * ${L(g.oW)} + ow) * ${L(g.k)} + kh * ${L(g.kW)} + kw];`)}
   return acc;`;
   try {
     return backend.run(
