@@ -8,9 +8,11 @@
  * one-value-per-fetch matrix product costs on a GL device.
  *
  * Tensors themselves stay one value per texel (every other kernel reads them that way): a kernel
- * that gains from packing packs its inputs (`packKernel`), computes four outputs per thread into
- * a packed texture, and unpacks that into a tensor. Packing copies the inputs, so it pays off
- * where each value is read many times (matrix products, convolutions).
+ * that gains from packing packs its inputs (`pack`), computes four outputs per thread into a
+ * packed texture, and hands that over as a tensor whose values are read from the texture by the
+ * next elementwise chain, or unpacked when something else needs them (GpuBackend.fromBlocks).
+ * Packing copies the inputs, so it pays off where each value is read many times (matrix products,
+ * convolutions).
  *
  * Row y of a packed matrix holds its columns 4q…4q+3 in texels q = 0…⌈cols/4⌉−1, zeros past the
  * last column. The zeros make a product's ragged edge (k not a multiple of 4) sum right without

@@ -7,7 +7,16 @@
  */
 import type { GpuBackend } from './backend';
 import { indexCode, kernelSource, lit } from './codegen';
-import { nextRowV, type Packed, placeRow, rowTexelU, type Tiling, threadTexel, tile } from './packed';
+import {
+  nextRowV,
+  type Packed,
+  placeRow,
+  rowTexelU,
+  type Tiling,
+  texelsPerRow,
+  threadTexel,
+  tile,
+} from './packed';
 
 /** The shape of a batched product of packed operands. */
 export interface ProductGeometry {
@@ -20,6 +29,22 @@ export interface ProductGeometry {
   n: number;
   /** Texels per row of both operands: ⌈k/4⌉. */
   kq: number;
+}
+
+/**
+ * The packed product of two packs (either may be null: it did not fit), over k columns; frees
+ * both packs. Null, with nothing left behind, where any step did not fit.
+ */
+export function productOfPacks(
+  backend: GpuBackend,
+  packs: [Packed | null, Packed | null],
+  geometry: Omit<ProductGeometry, 'kq'>,
+  k: number,
+): Packed | null {
+  const [pa, pb] = packs;
+  const c = pa && pb && packedProduct(backend, pa, pb, { ...geometry, kq: texelsPerRow(k) });
+  for (const p of packs) if (p) backend.release(p.texture);
+  return c ?? null;
 }
 
 /**

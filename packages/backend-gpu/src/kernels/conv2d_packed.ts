@@ -14,9 +14,9 @@
  */
 import type { ConvGeometry, TensorInfo } from '@axon/tensor';
 import type { GpuBackend } from '../backend';
-import { indexCode, kernelSource, lit } from '../codegen';
-import { type Packed, type PackReader, pack, stridedReader, texelsPerRow } from '../packed';
-import { packedProduct } from '../packed_product';
+import { indexCode, kernelSource, LOOP_LIMIT, lit } from '../codegen';
+import { type PackReader, pack, stridedReader, texelsPerRow } from '../packed';
+import { productOfPacks } from '../packed_product';
 import { tapsThatMet } from './conv_taps';
 
 const L = lit;
@@ -85,19 +85,6 @@ ${tapCode(g, 'c1', '')}`,
   };
 }
 
-/** Runs the product of two packs, freeing them; null (and nothing left behind) where any step does not fit. */
-function product(
-  backend: GpuBackend,
-  packs: [Packed | null, Packed | null],
-  geometry: Omit<Parameters<typeof packedProduct>[3], 'kq'>,
-  k: number,
-): Packed | null {
-  const [pa, pb] = packs;
-  const c = pa && pb && packedProduct(backend, pa, pb, { ...geometry, kq: texelsPerRow(k) });
-  for (const p of packs) if (p) backend.release(p.texture);
-  return c ?? null;
-}
-
 /** y = conv2d(x, w) as w · patchesᵀ per image and group. */
 export function packedConv2D(
   backend: GpuBackend,
@@ -120,7 +107,7 @@ export function packedConv2D(
     [w],
   );
   const px = pw && pack(backend, patchRows(g), g.n * g.groups * even(g.p), [x]);
-  const c = product(
+  const c = productOfPacks(
     backend,
     [pw, px],
     {
@@ -144,7 +131,7 @@ export function packedConv2DFilterGrad(
   g: ConvGeometry,
   filterShape: readonly number[],
 ): TensorInfo | null {
-  if (texelsPerRow(g.n * g.p) > 16384) return null; // one loop (codegen's LOOP_LIMIT)
+  if (texelsPerRow(g.n * g.p) > LOOP_LIMIT) return null; // the product's k loop is one loop
   const dyRows: PackReader = {
     cols: g.n * g.p,
     row: `${indexCode([g.groups, even(g.og)], {}, 'row')}
@@ -159,7 +146,7 @@ const channel = (c0 * ${L(g.og)} + c1) * ${L(g.p)};`,
   };
   const pd = pack(backend, dyRows, g.groups * even(g.og), [dy]);
   const px = pd && pack(backend, patchColumns(g), g.groups * even(g.k), [x]);
-  const c = product(
+  const c = productOfPacks(
     backend,
     [pd, px],
     { batchShape: [g.groups], aEntryStrides: [1], bEntryStrides: [1], m: even(g.og), n: even(g.k) },
@@ -209,7 +196,7 @@ export function packedConv2DInputGrad(
       g.groups * even(g.k),
       [w],
     );
-  const c = product(
+  const c = productOfPacks(
     backend,
     [pd, pw],
     {

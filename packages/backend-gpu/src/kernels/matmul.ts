@@ -9,7 +9,7 @@ import {
 import type { GpuBackend } from '../backend';
 import { indexCode, kernelSource, LOOP_LIMIT, lit } from '../codegen';
 import { pack, stridedReader, texelsPerRow } from '../packed';
-import { packedProduct } from '../packed_product';
+import { productOfPacks } from '../packed_product';
 
 /**
  * Batched matrix product a [..., M, K] · b [..., K, N] → [..., M, N], with a (b) read with its
@@ -86,18 +86,18 @@ function packedMatMul(backend: GpuBackend, a: TensorInfo, b: TensorInfo, g: Geom
   });
   const pa = pack(backend, readA, entries(aOwn) * even(m), [a]);
   const pb = pa && pack(backend, readB, entries(bOwn) * even(n), [b]);
-  const pc =
-    pa &&
-    pb &&
-    packedProduct(backend, pa, pb, {
+  const pc = productOfPacks(
+    backend,
+    [pa, pb],
+    {
       batchShape,
       aEntryStrides: broadcastStrides(aOwn, batchShape),
       bEntryStrides: broadcastStrides(bOwn, batchShape),
       m: even(m),
       n: even(n),
-      kq: texelsPerRow(k),
-    });
-  for (const p of [pa, pb]) if (p) backend.release(p.texture);
+    },
+    k,
+  );
   if (!pc) return null;
   return backend.fromBlocks(pc, m, n, outShape, a.dtype);
 }
