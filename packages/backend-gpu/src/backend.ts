@@ -266,10 +266,9 @@ export class GpuBackend implements Backend {
     if (size === 0) return { dataId: this.store(new Float32Array(0), 0, dtype), shape, dtype };
     checkSize(size, shape);
     const args = inputs.map((t) => (isTensorInfo(t) ? this.deviceOrEmpty(t) : t));
-    const kernel = this.compile(this.isGl ? ownTexelReads(program, inputs, size) : program, size, args);
+    const kernel = this.compile(program, size, args);
     const value = kernel(...args) as DeviceArray;
-    this.stats.launches++;
-    if (this.isGl && this.stats.launches % FLUSH_EVERY === 0) flush(kernel);
+    this.launched(kernel);
     return { dataId: this.store(value, size, dtype), shape, dtype };
   }
 
@@ -310,13 +309,28 @@ export class GpuBackend implements Backend {
       };
     };
     let root = node(this.fusion);
-    if (this.fusion && (root.ops > MAX_OPS || leavesOf(root).size > MAX_LEAVES)) root = node(false);
-    const pending: Pending = { root, shape: [...shape], leaves: leavesOf(root) };
+    let leaves = leavesOf(root);
+    if (this.fusion && (root.ops > MAX_OPS || leaves.size > MAX_LEAVES)) {
+      root = node(false);
+      leaves = leavesOf(root);
+    }
+    return this.pending({ root, shape: [...shape], leaves }, dtype);
+  }
+
+  /** Registers a pending chain as a tensor's buffer, holding its leaves; without fusion it runs now. */
+  private pending(pending: Pending, dtype: DType): TensorInfo {
     const dataId = {};
-    this.buffers.set(dataId, { value: null, size, dtype, pending, holds: 0, released: false });
+    this.buffers.set(dataId, {
+      value: null,
+      size: sizeOf(pending.shape),
+      dtype,
+      pending,
+      holds: 0,
+      released: false,
+    });
     for (const id of pending.leaves) this.buffer(id).holds++;
     if (!this.fusion) this.runPending(this.buffer(dataId));
-    return { dataId, shape, dtype };
+    return { dataId, shape: pending.shape, dtype };
   }
 
   /**
@@ -335,12 +349,7 @@ export class GpuBackend implements Backend {
     this.numBytes += 16 * texels;
     const leaf: Leaf = { kind: 'leaf', id, size: sizeOf(shape), strides: [], blocks };
     const root: OpNode = { kind: 'op', template: '$0', inputs: [leaf], ops: 1 };
-    const dataId = {};
-    const pending: Pending = { root, shape: [...shape], leaves: new Set([id]) };
-    this.buffers.set(dataId, { value: null, size: sizeOf(shape), dtype, pending, holds: 0, released: false });
-    this.buffer(id).holds++;
-    if (!this.fusion) this.runPending(this.buffer(dataId));
-    return { dataId, shape, dtype };
+    return this.pending({ root, shape: [...shape], leaves: new Set([id]) }, dtype);
   }
 
   /** Runs a buffer's pending chain as one kernel; the buffer then holds its values. */
@@ -374,9 +383,8 @@ export class GpuBackend implements Backend {
     const args = inputs.map((t) => (isTensorInfo(t) ? this.deviceOrEmpty(t) : t));
     const kernel = this.compile({ ...program, packed: true }, size, args);
     const texture = kernel(...args) as Texture;
-    this.stats.launches++;
     this.stats.packed++;
-    if (this.stats.launches % FLUSH_EVERY === 0) flush(kernel);
+    this.launched(kernel);
     return texture;
   }
 
@@ -397,6 +405,12 @@ export class GpuBackend implements Backend {
   maxTextureSide(): number {
     const side = this.gpuInfo.maxTextureSize ?? 0;
     return this.packedSideLimit === null ? side : Math.min(side, this.packedSideLimit);
+  }
+
+  /** Counts a launch; in the GL modes, every FLUSH_EVERY launches flushes the commands issued. */
+  private launched(kernel: IKernelRunShortcut): void {
+    this.stats.launches++;
+    if (this.isGl && this.stats.launches % FLUSH_EVERY === 0) flush(kernel);
   }
 
   /** Frees a packed intermediate from `runPacked`. */
@@ -425,6 +439,9 @@ export class GpuBackend implements Backend {
     const key = `${output.join('x')}|${program.packed ? 'rgba' : 'r'}|${args.map(argumentSize).join(',')}|${program.source}`;
     let kernel = this.programs.get(key);
     if (!kernel) {
+      // Decided once per kernel: the key holds the output size and every argument's size.
+      if (this.isGl && !program.packed && typeof size === 'number')
+        program = ownTexelReads(program, args, size);
       const webgl2 = this.gpuInfo.mode === 'webgl2';
       const settings = {
         output,
@@ -458,11 +475,7 @@ export class GpuBackend implements Backend {
  * texture of the same size, texel for texel) becomes `own_name()`, a fetch of the texel the
  * fragment writes: no flat index → texel arithmetic, which is most of an elementwise kernel's work.
  */
-function ownTexelReads(
-  program: Program,
-  inputs: readonly (TensorInfo | DeviceArray)[],
-  size: number,
-): Program {
+function ownTexelReads(program: Program, args: readonly DeviceArray[], size: number): Program {
   const params =
     /^function \(([^)]*)\)/
       .exec(program.source)?.[1]
@@ -471,9 +484,11 @@ function ownTexelReads(
   let source = program.source;
   const owns: string[] = [];
   params.forEach((name, i) => {
-    const input = inputs[i];
+    const arg = args[i];
     const read = new RegExp(`(?<![\\w$.])${name}\\[this\\.thread\\.x\\]`, 'g');
-    if (!input || !isTensorInfo(input) || sizeOf(input.shape) !== size || !read.test(source)) return;
+    // A one-value-per-texel texture of the output's length (packed textures are 2-D).
+    const sameLayout = arg && !(arg instanceof Float32Array) && argumentSize(arg) === `${size}`;
+    if (!sameLayout || !read.test(source)) return;
     source = source.replace(read, `own_${name}()`);
     owns.push(name);
   });

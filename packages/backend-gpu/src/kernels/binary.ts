@@ -22,6 +22,11 @@ const EXPR: Record<kernels.BinaryOp, string> = {
   or: '(a != 0.0 || b != 0.0 ? 1.0 : 0.0)',
 };
 
+/** EXPR as backend.elementwise templates ($0 = a, $1 = b), made once. */
+const TEMPLATE = Object.fromEntries(
+  Object.entries(EXPR).map(([op, e]) => [op, e.replace(/\ba\b/g, '$$0').replace(/\bb\b/g, '$$1')]),
+) as Record<kernels.BinaryOp, string>;
+
 export const binaryKernel: KernelFunc<kernels.BinaryAttrs, GpuBackend> = ({
   inputs: [x, y],
   attrs,
@@ -29,8 +34,7 @@ export const binaryKernel: KernelFunc<kernels.BinaryAttrs, GpuBackend> = ({
 }) => {
   const shape = broadcastShapes(attrs.op, x.shape, y.shape);
   const dtype = kernels.COMPARISON_OPS.has(attrs.op) ? 'bool' : x.dtype;
-  const template = EXPR[attrs.op].replace(/\ba\b/g, '$0').replace(/\bb\b/g, '$1');
-  return backend.elementwise(template, [x, y], shape, dtype);
+  return backend.elementwise(TEMPLATE[attrs.op], [x, y], shape, dtype);
 };
 
 export const binaryConfig = { kernelName: kernels.Binary, kernelFunc: binaryKernel };

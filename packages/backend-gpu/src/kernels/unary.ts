@@ -49,6 +49,11 @@ const TRIG = `
   const q = k + SHIFT - 4.0 * Math.floor((k + SHIFT) / 4.0);
   return q < 0.5 ? s : q < 1.5 ? c : q < 2.5 ? -s : -c;`;
 
+/** EXPR as backend.elementwise templates ($0 = v), made once. */
+const TEMPLATE = Object.fromEntries(
+  Object.entries(EXPR).map(([op, e]) => [op, e.replace(/\bv\b/g, '$$0')]),
+) as Record<keyof typeof EXPR, string>;
+
 export const unaryKernel: KernelFunc<kernels.UnaryAttrs, GpuBackend> = ({ inputs: [x], attrs, backend }) => {
   const { op } = attrs;
   const dtype = op === 'not' ? 'bool' : x.dtype;
@@ -60,7 +65,7 @@ export const unaryKernel: KernelFunc<kernels.UnaryAttrs, GpuBackend> = ({ inputs
     );
     return backend.run({ source }, [x], x.shape, dtype);
   }
-  return backend.elementwise(EXPR[op].replace(/\bv\b/g, '$0'), [x], x.shape, dtype);
+  return backend.elementwise(TEMPLATE[op], [x], x.shape, dtype);
 };
 
 export const unaryConfig = { kernelName: kernels.Unary, kernelFunc: unaryKernel };
