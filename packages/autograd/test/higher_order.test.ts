@@ -179,3 +179,13 @@ describe('second-order autograd: the API', () => {
     expect(ax.memory().numTensors).toBe(before);
   });
 });
+
+describe('second order through the fused cross-entropy (cpu: SoftmaxCrossEntropy)', () => {
+  // Its gradient runs as composed ops whenever a graph is recorded, so it differentiates again.
+  const t = tensor([2, 0, -100, 1], { dtype: 'int32' });
+  for (const reduction of ['mean', 'sum', 'none'] as const) {
+    it(`reduction '${reduction}'`, () => {
+      expectSecondOrder((x) => ax.crossEntropy(x, t, { reduction }), [r([4, 3])]);
+    });
+  }
+});

@@ -6,6 +6,7 @@ import {
   Generator,
   hinge,
   klDivGaussian,
+  logSoftmax,
   mse,
   multiMargin,
   nll,
@@ -29,6 +30,20 @@ const close = (a: ArrayLike<number>, b: ArrayLike<number>, tol = 1e-9) => {
 const f64 = (data: number[], shape = [data.length]) => tensor(data, { shape, dtype: 'float64' });
 const i32 = (data: number[], shape = [data.length]) => tensor(data, { shape, dtype: 'int32' });
 const gen = (seed: number) => ({ dtype: 'float64' as const, generator: new Generator(seed) });
+
+describe('the fused cross-entropy (cpu: SoftmaxCrossEntropy and its gradient kernel)', () => {
+  it('gives the gradient of log-softmax + nll, in float32, for every reduction', () => {
+    const x = randn([33, 7], { generator: new Generator(11) });
+    const t = i32(Array.from({ length: 33 }, (_, i) => (i % 6 === 0 ? -100 : (i * 5) % 7)));
+    for (const reduction of ['mean', 'sum', 'none'] as const) {
+      const r = rand([33], { generator: new Generator(12) });
+      const weigh = (l: Tensor) => (reduction === 'none' ? l.mul(r).sum() : l);
+      const [fused] = grad((a) => weigh(crossEntropy(a, t, { reduction })))(x);
+      const [composed] = grad((a) => weigh(nll(logSoftmax(a, 1), t, { reduction })))(x);
+      close(fused.dataSync(), composed.dataSync(), 1e-6);
+    }
+  });
+});
 
 describe('loss gradients match finite differences', () => {
   it('mse, for input and target, every reduction', () => {

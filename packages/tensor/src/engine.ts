@@ -17,6 +17,8 @@ export interface KernelRecorder {
   ): void;
   /** A tensor was released: disposed, or collected after it became unreachable (then only its id is left). */
   onDispose(id: number): void;
+  /** False while recording is paused (`noGrad`, an ordinary backward pass): nothing run then is recorded. */
+  readonly recording?: boolean;
 }
 
 /** The name of the pseudo-kernel reported for reshapes, which are views, not backend kernels. */

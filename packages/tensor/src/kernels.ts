@@ -250,8 +250,33 @@ export interface AdamUpdateAttrs {
   step: number;
 }
 
+/**
+ * Fused, optional: softmax cross-entropy of float logits [N, C] against int32 class indices [N]
+ * (ops/softmax_cross_entropy.ts). Output: the loss per row [N] (`reduction` 'none'), or their sum
+ * or mean over the `count` rows whose target is not `ignoreIndex` (a 0-d tensor); an ignored row
+ * contributes 0. A backend without it gets the composed ops (log-softmax, a one-hot pick, a sum).
+ */
+export const SoftmaxCrossEntropy = 'SoftmaxCrossEntropy';
+export interface SoftmaxCrossEntropyAttrs {
+  ignoreIndex: number;
+  reduction: 'none' | 'mean' | 'sum';
+  /** The rows whose target is not ignoreIndex: the mean's divisor. */
+  count: number;
+}
+
+/**
+ * Fused, optional, SoftmaxCrossEntropy's gradient: inputs [logits, target, dy] (dy shaped like
+ * the loss), output d logits [N, C] = (softmax(logits) − onehot(target))·dy per row (÷ count
+ * for 'mean'), 0 on ignored rows. Same attrs as the forward.
+ */
+export const SoftmaxCrossEntropyGrad = 'SoftmaxCrossEntropyGrad';
+
 /** Fused kernels a backend may add; not part of KERNEL_NAMES (see DESIGN.md, the kernel set). */
-export const FUSED_KERNEL_NAMES: readonly string[] = [AdamUpdate];
+export const FUSED_KERNEL_NAMES: readonly string[] = [
+  AdamUpdate,
+  SoftmaxCrossEntropy,
+  SoftmaxCrossEntropyGrad,
+];
 
 /** Every kernel name of the set: each backend registers exactly these (checked by tests). */
 export const KERNEL_NAMES: readonly string[] = [

@@ -3,18 +3,21 @@ import {
   binaryCrossEntropyWithLogits,
   crossEntropy,
   DTypeError,
+  ENGINE,
   hinge,
   klDivGaussian,
+  logSoftmax,
   memory,
   mse,
   multiMargin,
   nll,
+  randn,
   ShapeError,
   type Tensor,
   tensor,
   ValueError,
 } from '@axon/tensor';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 
 const close = (a: ArrayLike<number>, b: ArrayLike<number>, tol = 1e-9) => {
   expect(a.length).toBe(b.length);
@@ -182,6 +185,48 @@ describe('crossEntropy with class indices', () => {
   it('stays finite for huge logits in float32', () => {
     const l = crossEntropy(tensor([[1000, 0, -1000]]), i32([1]));
     expect(l.item()).toBeCloseTo(1000, 3);
+  });
+});
+
+describe('crossEntropy on logits [N, C]: the fused kernel', () => {
+  // The cpu backend fuses the common case into one SoftmaxCrossEntropy kernel; log-softmax then
+  // nll is the composed reference it must equal (float64 arithmetic either way, rounded once here).
+  const x32 = randn([37, 11]);
+  const targets = Array.from({ length: 37 }, (_, i) => (i * 7) % 11);
+  const cases: [string, number[], number | undefined][] = [
+    ['every row counted', targets, undefined],
+    ['rows with the default ignoreIndex', targets.map((t, i) => (i % 5 === 0 ? -100 : t)), undefined],
+    ['an ignoreIndex that is a class', targets, 3],
+  ];
+  for (const [name, tgt, ignoreIndex] of cases) {
+    for (const reduction of ['mean', 'sum', 'none'] as const) {
+      it(`${name}, reduction '${reduction}': one kernel, equal to logSoftmax + nll`, () => {
+        const t = i32(tgt);
+        const spy = vi.spyOn(ENGINE, 'runKernel');
+        const fused = crossEntropy(x32, t, { reduction, ignoreIndex });
+        expect(spy.mock.calls.map((c) => c[0])).toEqual(['SoftmaxCrossEntropy']);
+        spy.mockRestore();
+        const reference = nll(logSoftmax(x32, 1), t, { reduction, ignoreIndex });
+        expect(fused.shape).toEqual(reference.shape);
+        expect(fused.dtype).toBe('float32');
+        close(fused.dataSync(), reference.dataSync(), 1e-6);
+      });
+    }
+  }
+
+  it('float64 logits stay float64, to float64 precision', () => {
+    const x = f64(ceLogits, [5, 4]);
+    const fused = crossEntropy(x, i32([2, 0, 1, 2, 3]), { reduction: 'none' });
+    expect(fused.dtype).toBe('float64');
+    close(
+      fused.dataSync(),
+      nll(logSoftmax(x, 1), i32([2, 0, 1, 2, 3]), { reduction: 'none' }).dataSync(),
+      1e-14,
+    );
+  });
+
+  it("a mean over no counted rows is NaN, as torch's", () => {
+    expect(crossEntropy(randn([2, 11]), i32([-100, -100])).item()).toBeNaN();
   });
 });
 

@@ -8,3 +8,4 @@ import './pool';
 import './resize';
 import './sort';
 import './softmax';
+import './loss';

@@ -20,6 +20,7 @@ export * from './randperm';
 export * from './reduce';
 export * from './repeat';
 export * from './shape';
+export { softmaxCrossEntropyGrad } from './softmax_cross_entropy';
 export * from './sort';
 export * from './triangular';
 export * from './upsample';

@@ -13,6 +13,7 @@ import { add, cast, div, eq, mul, ne, neg, where } from './elementwise';
 import { checkReduction, floatInput, options, type Reduction } from './loss_util';
 import { mean, sum } from './reduce';
 import { reshape, unsqueeze } from './shape';
+import { hasSoftmaxCrossEntropy, softmaxCrossEntropy } from './softmax_cross_entropy';
 import { assertTensor, op } from './util';
 
 const REDUCTIONS: readonly Reduction[] = ['none', 'mean', 'sum'];
@@ -80,9 +81,15 @@ function checkIgnoreIndex(name: string, ignoreIndex: unknown): number {
 
 /**
  * Validates an int32 class-index target for `input` and reads it once to check its range (as
- * torch does): every value must be a class in [0, C) or the ignoreIndex.
+ * torch does): every value must be a class in [0, C) or the ignoreIndex. Also gives the number of
+ * positions that are not ignored.
  */
-function indexTarget(name: string, target: unknown, input: ClassInput, ignoreIndex: number): Tensor {
+function indexTarget(
+  name: string,
+  target: unknown,
+  input: ClassInput,
+  ignoreIndex: number,
+): { target: Tensor; count: number } {
   const t = assertTensor(name, target, 'target');
   if (t.dtype !== 'int32') {
     throw new DTypeError(`${name}: expected 'target' of class indices to be int32, got ${t.dtype}`);
@@ -97,15 +104,18 @@ function indexTarget(name: string, target: unknown, input: ClassInput, ignoreInd
   }
   const c = input.classes;
   const values = t.dataSync();
+  let count = 0;
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
-    if (v !== ignoreIndex && (v < 0 || v >= c)) {
+    if (v === ignoreIndex) continue;
+    count++;
+    if (v < 0 || v >= c) {
       throw new ValueError(
         `${name}: target value ${v} is out of range for ${c} classes (expected 0 <= target < ${c} or the ignoreIndex ${ignoreIndex})`,
       );
     }
   }
-  return reshape(t, want);
+  return { target: reshape(t, want), count };
 }
 
 /** Per-position pieces of a class-index loss, all shaped [N, d1, ...]. */
@@ -152,7 +162,7 @@ export const nll = op((logProbs: Tensor, target: Tensor, opts?: NllOptions): Ten
   const reduction = checkReduction('nll', o.reduction ?? 'mean', REDUCTIONS);
   const ignoreIndex = checkIgnoreIndex('nll', o.ignoreIndex ?? -100);
   const weight = classWeight('nll', o.weight, input.classes, input.x);
-  const t = indexTarget('nll', target, input, ignoreIndex);
+  const { target: t } = indexTarget('nll', target, input, ignoreIndex);
   const picked = pickTargets(input.x, t, weight, ignoreIndex);
   return reduceWeighted(picked.nll, picked.targetWeight, reduction, input.unbatched);
 });
@@ -176,7 +186,13 @@ export const crossEntropy = op((logits: Tensor, target: Tensor, opts?: CrossEntr
   if (t.dtype === 'float32' || t.dtype === 'float64') {
     return probabilityTargets(input, t, weight, eps, reduction, ignoreIndex);
   }
-  const tgt = indexTarget('crossEntropy', t, input, ignoreIndex);
+  const { target: tgt, count } = indexTarget('crossEntropy', t, input, ignoreIndex);
+  // The common case, logits [N, C] without weights or smoothing, as one fused kernel where the
+  // backend has it (softmax_cross_entropy.ts); the composed ops below are the reference.
+  if (!weight && eps === 0 && input.x.rank === 2 && hasSoftmaxCrossEntropy()) {
+    const loss = softmaxCrossEntropy(input.x, tgt, { ignoreIndex, reduction, count });
+    return reduction === 'none' && input.unbatched ? reshape(loss, []) : loss;
+  }
   const logp = logSoftmax(input.x, 1);
   const c = input.classes;
   const picked = pickTargets(logp, tgt, weight, ignoreIndex);

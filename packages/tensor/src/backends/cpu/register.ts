@@ -13,6 +13,7 @@ import { reduceConfig } from './kernels/reduce';
 import { resizeBackwardConfig, resizeConfig } from './kernels/resize';
 import { scatterAddConfig } from './kernels/scatter_add';
 import { sliceConfig } from './kernels/slice';
+import { softmaxCrossEntropyConfig, softmaxCrossEntropyGradConfig } from './kernels/softmax_cross_entropy';
 import { sortConfig } from './kernels/sort';
 import { transposeConfig } from './kernels/transpose';
 import { unaryConfig } from './kernels/unary';
@@ -43,6 +44,8 @@ const CPU_KERNELS: { kernelName: string; kernelFunc: KernelFunc<any, any> }[] = 
   sortConfig,
   // fused (optional) kernels
   adamUpdateConfig,
+  softmaxCrossEntropyConfig,
+  softmaxCrossEntropyGradConfig,
 ];
 
 let registered = false;
