@@ -18,7 +18,8 @@ import { useWasmGemm, wasmGemmBatch } from './gemm_wasm';
 export const matMulKernel: KernelFunc<MatMulAttrs, CpuBackend> = ({ inputs: [a, b], attrs, backend }) => {
   const { transposeA, transposeB } = attrs;
   const { m, k, n, batchShape, outShape } = matMulGeometry(a.shape, b.shape, attrs);
-  const y = backend.alloc(a.dtype, sizeOf(outShape));
+  // Both gemms write every element of C (they do not accumulate here): no zero-fill needed.
+  const y = backend.empty(a.dtype, sizeOf(outShape));
 
   // Batch strides counted in whole matrices; a broadcast batch dim has stride 0.
   const aStrides = broadcastStrides(a.shape.slice(0, -2), batchShape);
