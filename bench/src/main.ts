@@ -86,12 +86,16 @@ const defaultCases = (): BenchCase[] =>
         mlpStepCase(60, 10),
       ];
 
+/** Each implementation's solo warm-up before the shared rounds (see roundRobin). */
+const WARMUP_MS = quick ? 300 : 1500;
+
 /**
  * The --peers cases: issue 11's four workloads. Repetitions are sized so that `--peers --quick`
  * takes about two minutes and the full run about three on the shared two cores: tfjs-cpu sets the
  * pace (its 1024² product takes ~3 s, its LSTM step ~2 s, its CNN step ~6 s), and each library
- * runs as many steps as the others. A training case's batch count covers every step it runs (the
- * probe step, the warm-up and the timed ones), so no batch repeats.
+ * runs as many steps as the others in the timed rounds. A training case's batch count covers the
+ * probe step, the warm-up rounds and the timed ones; the solo warm-up before them cycles through
+ * the same batches.
  */
 const peerCases = (): BenchCase[] => {
   const train = (reps: number, warmup: number) => [reps, warmup, PEER_LIBS, reps + warmup + 1] as const;
@@ -166,7 +170,7 @@ async function runCase(
     out.skipped.axon = `skipped: ${out.skipped.axon}`;
     return out;
   }
-  const times = await roundRobin(runners, c.reps, c.warmup);
+  const times = await roundRobin(runners, c.reps, c.warmup, WARMUP_MS);
   const reference = await (runners.get('axon') as Runner).result();
   const axonMs = median(times.get('axon') as number[]);
   for (const [lib, runner] of runners) {
@@ -252,7 +256,7 @@ function describePeers(peers: PeerInfo, threads: string): void {
     `axon: cpu backend, float32 matmul on ${kernels.wasm ? 'WebAssembly SIMD' : `JS (${kernels.reason ?? kernels.mode})`}${peersMode ? '' : '; axon-js: the same forced onto its JS kernels'}`,
   );
   console.log(
-    `${quick ? 'quick run' : 'full run'}: implementations interleaved round-robin after warm-up; median of the timed runs\n`,
+    `${quick ? 'quick run' : 'full run'}: each implementation warmed up alone for ${WARMUP_MS} ms, then interleaved round-robin (warm-up rounds, then timed ones); median of the timed runs\n`,
   );
 }
 

@@ -28,14 +28,32 @@ export interface Runner {
 /**
  * Runs `warmup` untimed rounds (the JIT and the peers' lazy initialisation settle there), then
  * `reps` timed rounds; each round runs every runner once, starting from a rotating position.
+ *
+ * With `warmupMs`, each runner first runs alone, untimed, until that much time has passed (at
+ * least once). A step of a millisecond or two takes a few hundred runs to settle (Axon's MNIST
+ * MLP step: about 2–4 ms over its first 200 runs, ~1.0 ms from about the 500th, the same with V8’s
+ * WebAssembly baseline compiler off, so the JavaScript JIT's doing), which a handful of shared
+ * rounds never gives it, while a slow peer's step (tfjs-cpu's seconds) is steady from its first
+ * run. Each library is then timed at its own steady state, as a long training run sees it.
  */
 export async function roundRobin(
   runners: ReadonlyMap<string, Runner>,
   reps: number,
   warmup: number,
+  warmupMs = 0,
 ): Promise<Map<string, number[]>> {
   const names = [...runners.keys()];
   const times = new Map<string, number[]>(names.map((n) => [n, []]));
+  if (warmupMs > 0) {
+    for (const runner of runners.values()) {
+      await runner.activate();
+      const until = performance.now() + warmupMs;
+      do {
+        const pending = runner.run();
+        if (pending instanceof Promise) await pending;
+      } while (performance.now() < until);
+    }
+  }
   for (let round = 0; round < warmup + reps; round++) {
     for (let i = 0; i < names.length; i++) {
       const name = names[(round + i) % names.length];
