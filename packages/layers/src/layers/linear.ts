@@ -27,11 +27,13 @@ export const linear = op((x: Tensor, weight: Tensor, bias?: Tensor | null): Tens
       throw new ShapeError(`linear: expected bias [${outF}], got ${fmtShape(bias.shape)}`);
     }
   }
+  // A batch of rows [N, in] needs no reshape (each would be one more view and graph node a step).
+  const flat = x.rank === 2;
   const lead = x.shape.slice(0, -1);
   const rows = lead.reduce((n, d) => n * d, 1);
-  let y = matmul(reshape(x, [rows, inF]), weight, { transposeB: true });
+  let y = matmul(flat ? x : reshape(x, [rows, inF]), weight, { transposeB: true });
   if (bias) y = add(y, bias);
-  return reshape(y, [...lead, outF]);
+  return flat ? y : reshape(y, [...lead, outF]);
 });
 
 export interface LinearOptions {
