@@ -62,6 +62,21 @@ export function indexCode(
   return lines.join('\n  ');
 }
 
+/** `for` over `n` steps with the float step number in `name`, split in two loops above LOOP_LIMIT. */
+export function forLoop(name: string, n: number): { open: string; close: string } {
+  if (n <= LOOP_LIMIT)
+    return { open: `for (let ${name} = 0; ${name} < ${n}; ${name}++) {\n  `, close: '}\n  ' };
+  const outer = Math.ceil(n / LOOP_LIMIT);
+  return {
+    open:
+      `for (let ${name}q = 0; ${name}q < ${outer}; ${name}q++) {\n  ` +
+      `for (let ${name}s = 0; ${name}s < ${LOOP_LIMIT}; ${name}s++) {\n  ` +
+      `const ${name} = ${name}q * ${lit(LOOP_LIMIT)} + ${name}s;\n  ` +
+      `if (${name} < ${lit(n)}) {\n  `,
+    close: '}\n  }\n  }\n  ',
+  };
+}
+
 /** A kernel function's source from its parameter names and body. */
 export function kernelSource(params: readonly string[], body: string): string {
   return `function (${params.join(', ')}) {\n  ${body}\n}`;

@@ -12,12 +12,14 @@ import { reduceConfig } from './kernels/reduce';
 import { resizeBackwardConfig, resizeConfig } from './kernels/resize';
 import { scatterAddConfig } from './kernels/scatter_add';
 import { sliceConfig } from './kernels/slice';
+import { softmaxCrossEntropyConfig, softmaxCrossEntropyGradConfig } from './kernels/softmax_cross_entropy';
 import { sortConfig } from './kernels/sort';
 import { transposeConfig } from './kernels/transpose';
 import { unaryConfig } from './kernels/unary';
 import { whereConfig } from './kernels/where';
 
-// The whole kernel set of @axon/tensor (src/kernels.ts), under the same names.
+// The whole kernel set of @axon/tensor (src/kernels.ts), under the same names, and the fused kernels
+// this backend has.
 // biome-ignore lint/suspicious/noExplicitAny: kernels are typed by their own attrs
 const GPU_KERNELS: { kernelName: string; kernelFunc: KernelFunc<any, any> }[] = [
   unaryConfig,
@@ -41,6 +43,9 @@ const GPU_KERNELS: { kernelName: string; kernelFunc: KernelFunc<any, any> }[] = 
   resizeBackwardConfig,
   randomFillConfig,
   sortConfig,
+  // fused (optional) kernels
+  softmaxCrossEntropyConfig,
+  softmaxCrossEntropyGradConfig,
 ];
 
 let registered = false;

@@ -5,6 +5,7 @@ import {
   backendInfo,
   cast,
   cos,
+  crossEntropy,
   type DType,
   ENGINE,
   getBackend,
@@ -31,7 +32,7 @@ import {
   where,
 } from '@axon/tensor';
 import { turnEventLoop } from '@axon/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type Result, runOn } from './helpers';
 
 // ---- helpers ----
@@ -487,6 +488,34 @@ describe('RandomFill', () => {
       const attrs = { shape: [2, 3, 5], dtype: 'float32', dist, seed: 99, offset: 17, a: -1, b: 3 };
       await compare([], () => runKernel(kernels.RandomFill, [], attrs), { exact: true });
     }
+  });
+});
+
+describe('SoftmaxCrossEntropy and its gradient (fused)', () => {
+  // 37 rows of 11 classes; every fifth row carries the ignoreIndex -100.
+  const targets = Array.from({ length: 37 }, (_, i) => (i % 5 === 0 ? -100 : (i * 7) % 11));
+  const specs: Spec[] = [{ shape: [37, 11] }, { shape: [37], dtype: 'int32', data: targets }];
+  for (const reduction of ['mean', 'sum', 'none'] as const) {
+    it(`reduction '${reduction}': the loss and the gradient as on the cpu`, async () => {
+      await compare(specs, (x, t) => crossEntropy(x, t, { reduction }));
+      const attrs = { ignoreIndex: -100, reduction, count: targets.filter((t) => t !== -100).length };
+      const dy: Spec = reduction === 'none' ? { shape: [37] } : { shape: [], data: [0.7] };
+      await compare([...specs, dy], (x, t, g) =>
+        runKernel(kernels.SoftmaxCrossEntropyGrad, [x, t, g], attrs),
+      );
+    });
+  }
+  it('is one kernel call, not the composed ops', () => {
+    setBackend('gpu');
+    const spy = vi.spyOn(ENGINE, 'runKernel');
+    tidy(() => {
+      crossEntropy(
+        tensor(Array.from(hostData([4, 3])), { shape: [4, 3] }),
+        tensor([0, 2, 1, 1], { dtype: 'int32' }),
+      );
+    });
+    expect(spy.mock.calls.map((c) => c[0])).toEqual(['SoftmaxCrossEntropy']);
+    spy.mockRestore();
   });
 });
 

@@ -1,6 +1,6 @@
 import { type DType, type KernelFunc, kernels, stridesOf, type TensorInfo } from '@axon/tensor';
 import type { GpuBackend } from '../backend';
-import { indexCode, kernelSource, LOOP_LIMIT, lit } from '../codegen';
+import { forLoop, indexCode, kernelSource, LOOP_LIMIT, lit } from '../codegen';
 
 /**
  * Reduction, one thread per output element looping over its reduced sub-box of the input. The
@@ -142,21 +142,6 @@ function reducedLoops(shape: readonly number[], st: readonly number[], axes: rea
 function program(params: string[], index: string, body: string, loops: readonly Loop[]) {
   const loopMax = Math.max(1, ...loops.map((l) => Math.min(l.size, LOOP_LIMIT)));
   return { source: kernelSource(params, `${index}\n  ${body}`), loopMax };
-}
-
-/** `for` over `n` steps with the float step number in `name`, split in two loops above LOOP_LIMIT. */
-function forLoop(name: string, n: number): { open: string; close: string } {
-  if (n <= LOOP_LIMIT)
-    return { open: `for (let ${name} = 0; ${name} < ${n}; ${name}++) {\n  `, close: '}\n  ' };
-  const outer = Math.ceil(n / LOOP_LIMIT);
-  return {
-    open:
-      `for (let ${name}q = 0; ${name}q < ${outer}; ${name}q++) {\n  ` +
-      `for (let ${name}s = 0; ${name}s < ${LOOP_LIMIT}; ${name}s++) {\n  ` +
-      `const ${name} = ${name}q * ${lit(LOOP_LIMIT)} + ${name}s;\n  ` +
-      `if (${name} < ${lit(n)}) {\n  `,
-    close: '}\n  }\n  }\n  ',
-  };
 }
 
 /**
