@@ -25,6 +25,7 @@ import {
   checkMetricNames,
   releaseBatch,
   running,
+  supervisedDeviceStep,
   supervisedEvalBatch,
   supervisedTrainStep,
 } from './supervised';
@@ -79,7 +80,7 @@ export async function fit(model: Module, options: FitOptions): Promise<History> 
   checkMetricNames(metrics, 'fit');
   const modes = saveModes(model);
   const progress = await Progress.create(o.progress, o.progressOutput);
-  const logEvery = o.custom ? (o.logEvery ?? (progress?.usesBar ? 10 : 'epoch')) : 1;
+  const logEvery = o.logEvery ?? (o.custom ? (progress?.usesBar ? 10 : 'epoch') : 1);
   const known = typeof o.trainData === 'function' ? undefined : knownLength(o.trainData);
   let stepPending = o.initialStep === undefined && o.initialEpoch > 0 && known === undefined;
   const ctx: FitContext = {
@@ -123,7 +124,7 @@ export async function fit(model: Module, options: FitOptions): Promise<History> 
       }
       progress?.epochBegin(epoch, o.epochs, ctx.batchesPerEpoch ?? stream.length);
       const env: EpochEnv = { model, o, ctx, stream, epoch, progress, metrics, run };
-      const r = o.custom ? await customEpoch(env) : await supervisedEpoch(env);
+      const r = o.custom || logEvery !== 1 ? await windowedEpoch(env) : await supervisedEpoch(env);
       if (r.batches === 0) {
         throw new ValueError(
           `fit: trainData gave no batches in epoch ${epoch + 1}${
@@ -201,14 +202,23 @@ async function supervisedEpoch(env: EpochEnv): Promise<EpochResult> {
 }
 
 /**
- * One epoch of the model's own trainStep. Its logs stay on the device, summed, and are read back
- * every `logEvery` batches, at the epoch's last batch when the source tells its length, and at the
- * epoch's end: `onBatchEnd` gets them (means since the previous read-back) at those batches only.
+ * One epoch whose step logs stay on the device: the model's own trainStep, or the supervised step
+ * under an explicit `logEvery` (its loss and metrics as device scalars, supervisedDeviceStep). The
+ * logs are summed there and read back every `logEvery` batches, at the epoch's last batch when the
+ * source tells its length, and at the epoch's end: `onBatchEnd` gets them (means since the
+ * previous read-back) at those batches only.
  */
-async function customEpoch(env: EpochEnv): Promise<EpochResult> {
-  const { model, o, ctx, stream, epoch, progress, run } = env;
+async function windowedEpoch(env: EpochEnv): Promise<EpochResult> {
+  const { model, o, ctx, stream, epoch, progress, metrics, run } = env;
   const stepper = model as unknown as { trainStep(batch: Batch, ctx: Context): unknown };
-  const window = new LogWindow('fit: trainStep');
+  const step = (batch: Batch, size: number, index: number): unknown =>
+    o.custom
+      ? stepper.trainStep(
+          batch,
+          new Context(ctx.optimizers, model, epoch, index, ctx.step, ctx.generator, true),
+        )
+      : supervisedDeviceStep(model, batch, size, o.loss as LossFn, metrics, ctx);
+  const window = new LogWindow(o.custom ? 'fit: trainStep' : 'fit');
   const epochLogs = new LogMeans();
   let shown: Logs = {};
   let batch = 0;
@@ -221,9 +231,8 @@ async function customEpoch(env: EpochEnv): Promise<EpochResult> {
         const size = tidy(() => {
           const r = pre ?? stream.nextSync();
           if (r.done) return null;
-          const size = checkBatch(r.value, 'fit: trainData', epoch, batch, false);
-          const sctx = new Context(ctx.optimizers, model, epoch, batch, ctx.step, ctx.generator, true);
-          window.add(stepper.trainStep(r.value, sctx), size);
+          const size = checkBatch(r.value, 'fit: trainData', epoch, batch, !o.custom);
+          window.add(step(r.value, size, batch), size);
           releaseBatch(r.value, o.disposeBatches);
           return size;
         });

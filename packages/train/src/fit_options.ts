@@ -67,10 +67,12 @@ export interface FitOptions {
    */
   seed?: number;
   /**
-   * Custom steps only: read the logged scalars back every this many batches (and at the last batch
-   * of an epoch whose length the source tells), or only at each epoch's end ('epoch'). Between
-   * read-backs they stay on the device: no step waits for it. Default: 10 when a progress bar is
-   * drawn (a TTY), else 'epoch'. The supervised step reads its loss every batch.
+   * Read the step's logged scalars back every this many batches (and at the last batch of an epoch
+   * whose length the source tells), or only at each epoch's end ('epoch'). Between read-backs they
+   * stay on the device: no step waits for it. Custom steps: default 10 when a progress bar is drawn
+   * (a TTY), else 'epoch'. The supervised step: default 1, its loss read back every batch (and
+   * checked by NaNGuard before the update); with another value its loss and metrics are device
+   * scalars too, read back with the window (NaNGuard then stops after the window's steps).
    */
   logEvery?: number | 'epoch';
 }
@@ -176,11 +178,6 @@ export function checkFitOptions(model: Module, options: FitOptions): FitConfig {
   const seed = new Generator(checkInteger('fit', 'seed', options.seed ?? 0)).seed;
   const logEvery = options.logEvery;
   if (logEvery !== undefined) {
-    if (!custom) {
-      throw new ValueError(
-        'fit: logEvery applies to a model with its own trainStep; the supervised step reads its loss back every batch (leave logEvery out)',
-      );
-    }
     if (
       logEvery !== 'epoch' &&
       !(typeof logEvery === 'number' && Number.isInteger(logEvery) && logEvery >= 1)

@@ -1,4 +1,24 @@
-import { checkPositiveInt, fmtShape, ShapeError, type Tensor, ValueError } from '@axon/tensor';
+import {
+  arange,
+  argmax,
+  cast,
+  checkPositiveInt,
+  eq,
+  fmtShape,
+  gather,
+  gt,
+  logicalAnd,
+  logicalOr,
+  lt,
+  mean,
+  ne,
+  reshape,
+  ShapeError,
+  sum,
+  type Tensor,
+  unsqueeze,
+  ValueError,
+} from '@axon/tensor';
 
 /**
  * A metric to track during fit/evaluate:
@@ -28,6 +48,13 @@ export interface CustomMetric {
 export interface MetricAccumulator {
   readonly name: string;
   update(pred: Tensor, target: Tensor, batchSize: number): void;
+  /**
+   * The batch's value as a device scalar (a number only for a custom metric that returns one),
+   * with nothing read back but class-index targets for their range check (host data on every
+   * backend): fit's supervised step under `logEvery` averages these over the batches, weighted by
+   * batch size, which equals the counted ratio when each row of a batch has as many positions.
+   */
+  batchValue(pred: Tensor, target: Tensor): Tensor | number;
   value(): number;
   reset(): void;
 }
@@ -159,20 +186,29 @@ export function createMetric(spec: MetricSpec): MetricAccumulator {
     }
     return new MeanMetric(spec.name, spec.fn);
   }
-  if (spec === 'accuracy') return new CountMetric('accuracy', countAccuracy);
+  if (spec === 'accuracy')
+    return new CountMetric('accuracy', countAccuracy, (p, t) => topKShare(p, t, 1, 'accuracy'));
   if (typeof spec === 'string') {
     const top = /^topk:(\d+)$/.exec(spec);
     if (top) {
       const k = Number(top[1]);
       if (k < 1) throw new ValueError(`metrics: '${spec}': k must be at least 1`);
-      return new CountMetric(`top${k}_accuracy`, (p, t) => countTopK(p, t, k, spec));
+      return new CountMetric(
+        `top${k}_accuracy`,
+        (p, t) => countTopK(p, t, k, spec),
+        (p, t) => topKShare(p, t, k, spec),
+      );
     }
     const bin = /^binaryAccuracy(?::(.+))?$/.exec(spec);
     if (bin) {
       const threshold = bin[1] === undefined ? 0.5 : Number(bin[1]);
       if (!Number.isFinite(threshold))
         throw new ValueError(`metrics: '${spec}': the threshold is not a number`);
-      return new CountMetric('binary_accuracy', (p, t) => countBinary(p, t, threshold));
+      return new CountMetric(
+        'binary_accuracy',
+        (p, t) => countBinary(p, t, threshold),
+        (p, t) => binaryShare(p, t, threshold),
+      );
     }
   }
   throw new ValueError(
@@ -186,7 +222,11 @@ class CountMetric implements MetricAccumulator {
   constructor(
     readonly name: string,
     private readonly count: (pred: Tensor, target: Tensor) => Count,
+    private readonly share: (pred: Tensor, target: Tensor) => Tensor,
   ) {}
+  batchValue(pred: Tensor, target: Tensor): Tensor {
+    return this.share(pred, target);
+  }
   update(pred: Tensor, target: Tensor): void {
     const c = this.count(pred, target);
     this.correct += c.correct;
@@ -208,6 +248,9 @@ class MeanMetric implements MetricAccumulator {
     readonly name: string,
     private readonly fn: (pred: Tensor, target: Tensor) => number | Tensor,
   ) {}
+  batchValue(pred: Tensor, target: Tensor): Tensor | number {
+    return this.fn(pred, target);
+  }
   update(pred: Tensor, target: Tensor, batchSize: number): void {
     const r = this.fn(pred, target);
     const v = typeof r === 'number' ? r : r.item();
@@ -221,4 +264,35 @@ class MeanMetric implements MetricAccumulator {
     this.sum = 0;
     this.weight = 0;
   }
+}
+
+/**
+ * The share of positions whose target class ranks among the k highest scores, on the device: a
+ * class ranks above the target's when it scores higher, or ties with a lower index (argmax's
+ * order). The targets are checked as countTopK checks them.
+ */
+function topKShare(pred: Tensor, target: Tensor, k: number, name: string): Tensor {
+  const { classes } = classTargets(name, pred, target);
+  checkPositiveInt(name, 'k', k);
+  if (k > classes) {
+    throw new ValueError(`${name}: k = ${k} is more than the prediction's ${classes} classes`);
+  }
+  const labels = target.rank === pred.rank ? argmax(target, -1) : cast(target, 'int32');
+  const at = unsqueeze(labels, -1);
+  const score = gather(pred, pred.rank - 1, at);
+  const before = lt(arange(0, classes, 1, 'int32'), at);
+  // A NaN score counts as above, as on the host.
+  const higher = logicalOr(gt(pred, score), ne(pred, pred));
+  const above = sum(logicalOr(higher, logicalAnd(eq(pred, score), before)), -1);
+  return mean(cast(lt(above, k), 'float32'));
+}
+
+/** The share of elements where (pred > threshold) equals (target > 0.5), on the device. */
+function binaryShare(pred: Tensor, target: Tensor, threshold: number): Tensor {
+  if (pred.size !== target.size) {
+    throw new ShapeError(
+      `binaryAccuracy: prediction ${fmtShape(pred.shape)} and target ${fmtShape(target.shape)} differ in size`,
+    );
+  }
+  return mean(cast(eq(gt(pred, threshold), gt(reshape(target, pred.shape), 0.5)), 'float32'));
 }

@@ -49,6 +49,42 @@ export function supervisedTrainStep(
   return value;
 }
 
+/**
+ * The supervised step under an explicit `logEvery` (call inside a `tidy`): the same forward,
+ * backward and updates as supervisedTrainStep, but nothing is read back — it returns the batch's
+ * logs as device scalars ({loss, ...metrics}) for fit's log window to sum and read back every
+ * `logEvery` batches. NaNGuard then checks each read-back, after the steps in between have run.
+ */
+export function supervisedDeviceStep(
+  model: Module,
+  batch: Batch,
+  size: number,
+  loss: LossFn,
+  metrics: MetricAccumulator[],
+  ctx: FitContext,
+): Record<string, Tensor | number> {
+  const { x, y } = batch as Required<Batch>;
+  const pred = forward(model, x, 'fit');
+  const l = scalarLoss(loss, pred, y, 'fit');
+  if (!l.requiresGrad) {
+    throw new ValueError(
+      'fit: the loss does not depend on any parameter that requires a gradient (is the model built from Module parameters?)',
+    );
+  }
+  l.backward();
+  const optimizers = Object.values(ctx.optimizers);
+  noGrad(() => {
+    for (const o of optimizers) o.step();
+  });
+  for (const o of optimizers) o.zeroGrad();
+  model.zeroGrad();
+  const logs: Record<string, Tensor | number> = { loss: l };
+  noGrad(() => {
+    for (const m of metrics) logs[m.name] = m.batchValue(pred, y);
+  });
+  return logs;
+}
+
 /** One supervised evaluation batch (call inside `noGrad` and a `tidy`): its loss (0 without one), metrics updated. */
 export function supervisedEvalBatch(
   model: Module,

@@ -59,7 +59,8 @@ export class NaNGuard implements Callback {
   }
 
   onBatchEnd(batch: number, logs: Logs, ctx: FitContext): void {
-    if (!ctx?.customStep) return;
+    // The supervised step reading every batch is guarded in onBatchLoss, before its update.
+    if (!ctx || (!ctx.customStep && ctx.logEvery === 1)) return;
     const from = ctx.logEvery === 'epoch' ? 0 : batch - (batch % ctx.logEvery);
     for (const [key, v] of Object.entries(logs)) {
       if (key !== 'size' && !Number.isFinite(v))
@@ -68,7 +69,8 @@ export class NaNGuard implements Callback {
   }
 
   onEpochEnd(epoch: number, logs: Logs, ctx: FitContext): void {
-    if (!ctx?.customStep) return;
+    // The supervised step reading every batch is guarded in onBatchLoss, before its update.
+    if (!ctx || (!ctx.customStep && ctx.logEvery === 1)) return;
     for (const [key, v] of Object.entries(logs)) {
       if (key.startsWith('val_') || key === 'lr' || key.startsWith('lr_')) continue;
       if (!Number.isFinite(v)) throw new NonFiniteLossError(epoch, -1, v, { key, from: 0 });
