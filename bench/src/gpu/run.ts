@@ -9,6 +9,7 @@ import { median, relativeDiff } from '@axon/testing';
 import { type CaseResult, formatTable, type LibResult } from '../report';
 import { type Runner, roundRobin } from '../timing';
 import { conv2dCase, type GpuBenchCase, matmulCase, mlpStepCase, type Target } from './cases';
+import { fitReadbacks, formatFitReadbacks } from './fit_readbacks';
 import { loadGpuBackend } from './load';
 
 /** Row names in the table: the cpu backend is the base ('axon', as in the peer bench). */
@@ -97,6 +98,8 @@ export async function runGpuBench(options: { quick: boolean; json: boolean }): P
   console.log(formatTable(results));
   console.log('\nAxon speed-up = gpu median time / cpu median time (> 1: the cpu backend is faster).');
   console.log('rel. diff = max |gpu − cpu| / max |cpu| over the results (and updated parameters).');
+  const readbacks = await fitReadbacks();
+  console.log(`\n${formatFitReadbacks(readbacks)}`);
   const seconds = (performance.now() - started) / 1000;
   console.log(`total ${seconds.toFixed(1)} s`);
   if (options.json) {
@@ -107,6 +110,7 @@ export async function runGpuBench(options: { quick: boolean; json: boolean }): P
       quick: options.quick,
       gpu: gpu.info,
       cases: results,
+      fitReadbacks: readbacks,
       totalSeconds: Number(seconds.toFixed(1)),
     };
     console.log(JSON.stringify(record));
