@@ -4,7 +4,7 @@
  *
  * Why: composed, the loss is a log-softmax, a one-hot pick and a reduction — about fifteen small
  * ops forward and twenty more backward, each a kernel launch, an allocation and an autograd node.
- * On a batch-64 MNIST MLP step they were a third of the step's time for a 64×10 matrix. Fused,
+ * On a batch-64 MNIST MLP step they were a fifth of the step's time for a 64×10 matrix. Fused,
  * the forward is one pass per row (max, Σ exp, log) and the gradient is softmax − onehot, scaled.
  *
  * The composed ops in crossEntropy (loss_cross_entropy.ts) stay the reference and run on every
@@ -49,7 +49,9 @@ export function softmaxCrossEntropy(logits: Tensor, target: Tensor, attrs: Softm
  */
 export const softmaxCrossEntropyGrad = op(
   (logits: Tensor, target: Tensor, dy: Tensor, attrs: SoftmaxCrossEntropyAttrs): Tensor => {
-    if (!(ENGINE.recorder?.recording ?? false) && hasSoftmaxCrossEntropy()) {
+    const recorder = ENGINE.recorder;
+    const recording = recorder !== null && recorder.recording !== false;
+    if (!recording && hasSoftmaxCrossEntropy()) {
       return run(SoftmaxCrossEntropyGrad, [logits, target, dy], attrs);
     }
     const [n, c] = logits.shape;
