@@ -211,13 +211,13 @@ async function supervisedEpoch(env: EpochEnv): Promise<EpochResult> {
 async function windowedEpoch(env: EpochEnv): Promise<EpochResult> {
   const { model, o, ctx, stream, epoch, progress, metrics, run } = env;
   const stepper = model as unknown as { trainStep(batch: Batch, ctx: Context): unknown };
-  const step = (batch: Batch, size: number, index: number): unknown =>
+  const step = (batch: Batch, index: number): unknown =>
     o.custom
       ? stepper.trainStep(
           batch,
           new Context(ctx.optimizers, model, epoch, index, ctx.step, ctx.generator, true),
         )
-      : supervisedDeviceStep(model, batch, size, o.loss as LossFn, metrics, ctx);
+      : supervisedDeviceStep(model, batch, o.loss as LossFn, metrics, ctx);
   const window = new LogWindow(o.custom ? 'fit: trainStep' : 'fit');
   const epochLogs = new LogMeans();
   let shown: Logs = {};
@@ -232,7 +232,7 @@ async function windowedEpoch(env: EpochEnv): Promise<EpochResult> {
           const r = pre ?? stream.nextSync();
           if (r.done) return null;
           const size = checkBatch(r.value, 'fit: trainData', epoch, batch, !o.custom);
-          window.add(step(r.value, size, batch), size);
+          window.add(step(r.value, batch), size);
           releaseBatch(r.value, o.disposeBatches);
           return size;
         });

@@ -14,6 +14,37 @@ import type { Batch, BatchInfo, FitContext, Logs, LossFn } from './types';
 type ForwardModule = { forward(x: Tensor): unknown };
 
 /**
+ * The supervised update on a checked batch: forward, loss, `beforeBackward(loss)`, backward into
+ * the parameters' `.grad`, every optimizer's step (under noGrad), zeroGrad. Returns the prediction
+ * and the loss tensor for the caller to read or log.
+ */
+function update(
+  model: Module,
+  batch: Batch,
+  loss: LossFn,
+  ctx: FitContext,
+  beforeBackward: (l: Tensor) => void,
+): { pred: Tensor; l: Tensor } {
+  const { x, y } = batch as Required<Batch>;
+  const pred = forward(model, x, 'fit');
+  const l = scalarLoss(loss, pred, y, 'fit');
+  if (!l.requiresGrad) {
+    throw new ValueError(
+      'fit: the loss does not depend on any parameter that requires a gradient (is the model built from Module parameters?)',
+    );
+  }
+  beforeBackward(l);
+  l.backward();
+  const optimizers = Object.values(ctx.optimizers);
+  noGrad(() => {
+    for (const o of optimizers) o.step();
+  });
+  for (const o of optimizers) o.zeroGrad();
+  model.zeroGrad();
+  return { pred, l };
+}
+
+/**
  * One supervised training step on a checked batch (call inside a `tidy`): returns the batch loss,
  * read back. `onBatchLoss` callbacks see it before the backward pass.
  */
@@ -26,61 +57,34 @@ export function supervisedTrainStep(
   ctx: FitContext,
   info: BatchInfo,
 ): number {
-  const { x, y } = batch as Required<Batch>;
-  const pred = forward(model, x, 'fit');
-  const l = scalarLoss(loss, pred, y, 'fit');
-  if (!l.requiresGrad) {
-    throw new ValueError(
-      'fit: the loss does not depend on any parameter that requires a gradient (is the model built from Module parameters?)',
-    );
-  }
-  const value = l.item();
-  for (const cb of ctx.callbacks) cb.onBatchLoss?.(value, info, ctx);
-  l.backward();
-  const optimizers = Object.values(ctx.optimizers);
-  noGrad(() => {
-    for (const o of optimizers) o.step();
+  let value = 0;
+  const { pred } = update(model, batch, loss, ctx, (l) => {
+    value = l.item();
+    for (const cb of ctx.callbacks) cb.onBatchLoss?.(value, info, ctx);
   });
-  for (const o of optimizers) o.zeroGrad();
-  model.zeroGrad();
   noGrad(() => {
-    for (const m of metrics) m.update(pred, y, size);
+    for (const m of metrics) m.update(pred, batch.y as Tensor, size);
   });
   return value;
 }
 
 /**
- * The supervised step under an explicit `logEvery` (call inside a `tidy`): the same forward,
- * backward and updates as supervisedTrainStep, but nothing is read back — it returns the batch's
- * logs as device scalars ({loss, ...metrics}) for fit's log window to sum and read back every
- * `logEvery` batches. NaNGuard then checks each read-back, after the steps in between have run.
+ * The supervised step under an explicit `logEvery` (call inside a `tidy`): the same update, but
+ * nothing is read back — it returns the batch's logs as device scalars ({loss, ...metrics}) for
+ * fit's log window to sum and read back every `logEvery` batches. NaNGuard then checks each
+ * read-back, after the steps in between have run.
  */
 export function supervisedDeviceStep(
   model: Module,
   batch: Batch,
-  size: number,
   loss: LossFn,
   metrics: MetricAccumulator[],
   ctx: FitContext,
 ): Record<string, Tensor | number> {
-  const { x, y } = batch as Required<Batch>;
-  const pred = forward(model, x, 'fit');
-  const l = scalarLoss(loss, pred, y, 'fit');
-  if (!l.requiresGrad) {
-    throw new ValueError(
-      'fit: the loss does not depend on any parameter that requires a gradient (is the model built from Module parameters?)',
-    );
-  }
-  l.backward();
-  const optimizers = Object.values(ctx.optimizers);
-  noGrad(() => {
-    for (const o of optimizers) o.step();
-  });
-  for (const o of optimizers) o.zeroGrad();
-  model.zeroGrad();
+  const { pred, l } = update(model, batch, loss, ctx, () => {});
   const logs: Record<string, Tensor | number> = { loss: l };
   noGrad(() => {
-    for (const m of metrics) logs[m.name] = m.batchValue(pred, y);
+    for (const m of metrics) logs[m.name] = m.batchValue(pred, batch.y as Tensor);
   });
   return logs;
 }
