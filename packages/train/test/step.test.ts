@@ -129,7 +129,10 @@ describe("fit's supervised step under logEvery", () => {
   });
 
   it('reads nothing back inside a step: one read per window, with float targets', async () => {
-    const data = classification(12, 16).map((b) => ({ x: b.x, y: cast(b.y as Tensor, 'float32').reshape([16, 1]) }));
+    const data = classification(12, 16).map((b) => ({
+      x: b.x,
+      y: cast(b.y as Tensor, 'float32').reshape([16, 1]),
+    }));
     manualSeed(3);
     const model = new Linear(2, 1);
     const optimizer = new SGD(model.parameters(), { lr: 0.1 });
