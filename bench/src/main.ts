@@ -2,7 +2,7 @@
  * Axon benchmarks against TensorFlow.js (CPU and WebAssembly backends), run in one process with
  * the implementations interleaved. Usage:
  *
- *   pnpm bench [--quick] [--json] [--peers] [--walls] [--backend cpu|gpu]
+ *   pnpm bench [--quick] [--json] [--peers] [--walls] [--backend cpu|gpu] [--turn-ms N]
  *
  * --quick         fewer repetitions (a smoke run)
  * --json          also print one JSON object with every sample after the table
@@ -12,6 +12,8 @@
  *                 processes, ~4 minutes; with --quick their --smoke runs)
  * --backend gpu   instead: Axon's gpu backend (@axon/backend-gpu, in the mode gpu.js runs here)
  *                 against Axon's cpu backend (src/gpu/run.ts); cpu (the default): the tfjs bench
+ * --turn-ms N     each implementation's turn in a round (cpu cases; default 100 ms, 30 with
+ *                 --quick; 0: one timed run a turn, as before stop 31; see timing.ts)
  */
 import os from 'node:os';
 import { getCpuKernels, getNumThreads, setCpuKernels, setNumThreads } from '@axon/tensor';
@@ -38,21 +40,30 @@ import { type Runner, roundRobin } from './timing';
 import { formatWalls, runWalls, type WallResult } from './walls';
 
 const argv = process.argv.slice(2);
-let backend = 'cpu';
-const backendAt = argv.findIndex((a) => a === '--backend' || a.startsWith('--backend='));
-if (backendAt >= 0) {
-  const [flag, value] = argv.splice(backendAt, argv[backendAt] === '--backend' ? 2 : 1);
-  backend = flag === '--backend' ? (value ?? '') : flag.slice('--backend='.length);
-  if (backend !== 'cpu' && backend !== 'gpu') {
-    console.error(`bench: --backend must be cpu or gpu, got '${backend}'`);
-    process.exit(2);
-  }
+/** Removes `--name value` (or `--name=value`) from argv and returns the value, if given. */
+function takeValue(name: string): string | undefined {
+  const at = argv.findIndex((a) => a === name || a.startsWith(`${name}=`));
+  if (at < 0) return undefined;
+  const [flag, value] = argv.splice(at, argv[at] === name ? 2 : 1);
+  return flag === name ? (value ?? '') : flag.slice(name.length + 1);
+}
+const backend = takeValue('--backend') ?? 'cpu';
+if (backend !== 'cpu' && backend !== 'gpu') {
+  console.error(`bench: --backend must be cpu or gpu, got '${backend}'`);
+  process.exit(2);
+}
+const turnArg = takeValue('--turn-ms');
+if (turnArg !== undefined && !(turnArg !== '' && Number(turnArg) >= 0)) {
+  console.error(`bench: --turn-ms must be a number of milliseconds >= 0, got '${turnArg}'`);
+  process.exit(2);
 }
 const args = new Set(argv);
 const FLAGS = ['--quick', '--json', '--peers', '--walls'];
 for (const a of args) {
   if (!FLAGS.includes(a)) {
-    console.error(`bench: unknown argument '${a}' (expected ${FLAGS.join(', ')} and/or --backend cpu|gpu)`);
+    console.error(
+      `bench: unknown argument '${a}' (expected ${FLAGS.join(', ')}, --backend cpu|gpu, --turn-ms N)`,
+    );
     process.exit(2);
   }
 }
@@ -88,6 +99,8 @@ const defaultCases = (): BenchCase[] =>
 
 /** Each implementation's solo warm-up before the shared rounds (see roundRobin). */
 const WARMUP_MS = quick ? 300 : 1500;
+/** How long each implementation's turn in a round lasts (see roundRobin); 0: one run a turn. */
+const TURN_MS = turnArg !== undefined ? Number(turnArg) : quick ? 30 : 100;
 
 /**
  * The --peers cases: issue 11's four workloads. Repetitions are sized so that `--peers --quick`
@@ -170,7 +183,7 @@ async function runCase(
     out.skipped.axon = `skipped: ${out.skipped.axon}`;
     return out;
   }
-  const times = await roundRobin(runners, c.reps, c.warmup, WARMUP_MS);
+  const times = await roundRobin(runners, c.reps, c.warmup, WARMUP_MS, TURN_MS);
   const reference = await (runners.get('axon') as Runner).result();
   const axonMs = median(times.get('axon') as number[]);
   for (const [lib, runner] of runners) {
@@ -256,7 +269,7 @@ function describePeers(peers: PeerInfo, threads: string): void {
     `axon: cpu backend, float32 matmul on ${kernels.wasm ? 'WebAssembly SIMD' : `JS (${kernels.reason ?? kernels.mode})`}${peersMode ? '' : '; axon-js: the same forced onto its JS kernels'}`,
   );
   console.log(
-    `${quick ? 'quick run' : 'full run'}: each implementation warmed up alone for ${WARMUP_MS} ms, then interleaved round-robin (warm-up rounds, then timed ones); median of the timed runs\n`,
+    `${quick ? 'quick run' : 'full run'}: each implementation warmed up alone for ${WARMUP_MS} ms, then interleaved round-robin ${TURN_MS > 0 ? `in turns of ${TURN_MS} ms (each turn's first run untimed)` : 'one run a turn'}, warm-up rounds, then timed ones; median of the timed runs\n`,
   );
 }
 
