@@ -34,5 +34,6 @@ done
 # Variants an example selects with its own flags.
 run "mnist-dcgan --loss wgan-gp" mnist-dcgan --loss wgan-gp --smoke --json "$@"
 run "mnist-dcgan --loss r1" mnist-dcgan --loss r1 --smoke --json "$@"
+run "mnist-dcgan --loss r1 --width full" mnist-dcgan --loss r1 --width full --smoke --json "$@"
 run "mnist-dcgan --resume" mnist-dcgan --resume --epochs 2 --smoke --json "$@" # from the first smoke run's checkpoint
 exit $failed
