@@ -13,17 +13,15 @@ import type { CpuBackend } from '../backend';
  * kernel calls and graph nodes the composed loss costs, not the arithmetic.
  */
 
-/** Row i's max and Σ exp(x − max), the two numbers both kernels need. */
-function rowStats(x: ArrayLike<number>, at: number, c: number): { max: number; sum: number } {
+/** The max of the row of c values at `at`. */
+function rowMax(x: ArrayLike<number>, at: number, c: number): number {
   let max = Number.NEGATIVE_INFINITY;
   for (let j = 0; j < c; j++) {
     const v = x[at + j];
     // NaN wins, as in torch's max: it then spreads to the row's loss and gradient.
     if (v > max || Number.isNaN(v)) max = v;
   }
-  let sum = 0;
-  for (let j = 0; j < c; j++) sum += Math.exp(x[at + j] - max);
-  return { max, sum };
+  return max;
 }
 
 export const softmaxCrossEntropyKernel: KernelFunc<SoftmaxCrossEntropyAttrs, CpuBackend> = ({
@@ -39,8 +37,11 @@ export const softmaxCrossEntropyKernel: KernelFunc<SoftmaxCrossEntropyAttrs, Cpu
   for (let i = 0; i < n; i++) {
     let loss = 0;
     if (t[i] !== attrs.ignoreIndex) {
-      const { max, sum } = rowStats(x, i * c, c);
-      loss = Math.log(sum) + max - x[i * c + t[i]];
+      const at = i * c;
+      const max = rowMax(x, at, c);
+      let sum = 0;
+      for (let j = 0; j < c; j++) sum += Math.exp(x[at + j] - max);
+      loss = Math.log(sum) + max - x[at + t[i]];
     }
     if (perRow) perRow[i] = loss;
     total += loss;
@@ -61,6 +62,7 @@ export const softmaxCrossEntropyGradKernel: KernelFunc<SoftmaxCrossEntropyAttrs,
   const t = backend.values(target);
   const g = backend.values(dy);
   const out = backend.empty(logits.dtype, n * c);
+  const row = new Float64Array(c);
   for (let i = 0; i < n; i++) {
     const at = i * c;
     if (t[i] === attrs.ignoreIndex) {
@@ -68,10 +70,17 @@ export const softmaxCrossEntropyGradKernel: KernelFunc<SoftmaxCrossEntropyAttrs,
       continue;
     }
     const scale = attrs.reduction === 'none' ? g[i] : attrs.reduction === 'mean' ? g[0] / attrs.count : g[0];
-    const { max, sum } = rowStats(x, at, c);
+    const max = rowMax(x, at, c);
+    // exp(x − max) once per value, kept in a float64 row until the sum is known.
+    let sum = 0;
+    for (let j = 0; j < c; j++) {
+      const e = Math.exp(x[at + j] - max);
+      row[j] = e;
+      sum += e;
+    }
     const hit = t[i];
     for (let j = 0; j < c; j++) {
-      const p = Math.exp(x[at + j] - max) / sum;
+      const p = row[j] / sum;
       out[at + j] = (j === hit ? p - 1 : p) * scale;
     }
   }
