@@ -1,6 +1,7 @@
 /**
- * The worker pool for large float32 products: every thread count gives the same bits, workers
- * never keep a process alive, and the setting is checked.
+ * The worker pool for large float32 products: every thread count gives the same bits (mid-sized
+ * products too, which use only awake workers), workers never keep a process alive, and the
+ * setting is checked.
  */
 import { execFile } from 'node:child_process';
 import path from 'node:path';
@@ -8,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { seededValues } from '@axon/testing';
 import { afterAll, describe, expect, it } from 'vitest';
-import { THREAD_MIN_WORK } from '../src/backends/cpu/kernels/gemm_threads';
+import { AWAKE_MIN_WORK, THREAD_MIN_WORK } from '../src/backends/cpu/kernels/gemm_threads';
 import {
   conv2dBackpropFilter,
   conv2dBackpropInput,
@@ -80,6 +81,25 @@ describe('cpu gemm worker pool', () => {
         );
       }
     }
+  });
+
+  it('gives the same bits for mid-sized products, whether they find a worker awake or not', async () => {
+    // The MNIST MLP's forward product and its weight gradient: under THREAD_MIN_WORK, so each goes
+    // to the pool only when a worker is spinning after the last call (else the calling thread runs
+    // it and wakes them): back to back, some of these run on one thread and some on two.
+    const x = rnd([64, 784], 21);
+    const w = rnd([128, 784], 22);
+    const dy = rnd([64, 128], 23);
+    expect(64 * 784 * 128).toBeGreaterThanOrEqual(AWAKE_MIN_WORK);
+    expect(64 * 784 * 128).toBeLessThan(THREAD_MIN_WORK);
+    const both = () =>
+      Float32Array.from([
+        ...matmul(x, w, { transposeB: true }).dataSync(),
+        ...matmul(dy, x, { transposeA: true }).dataSync(),
+      ]);
+    const one = await withThreads(1, both);
+    setNumThreads(2);
+    for (let i = 0; i < 20; i++) expect(Array.from(both()), `run ${i}`).toEqual(Array.from(one));
   });
 
   it('gives the same bits for 1 and 2 threads through conv2d and both its gradients', async () => {

@@ -1,5 +1,5 @@
 import { ValueError } from '../../../errors';
-import { threadedRun, threadedStage, wantsThreads } from './gemm_threads';
+import { threadedRun, threadedStage, threadsFor } from './gemm_threads';
 import { GEMM_WASM_BASE64 } from './gemm_wasm_bytes';
 import { decodeBase64, simdSupported, type WasmExports } from './wasm_module';
 
@@ -282,8 +282,9 @@ function stage(
       scratch,
       accumulate ? 1 : 0,
     );
-  if (wantsThreads(batches * m * n * k)) {
-    const s = threadedStage(aLength, bLength, align16(cLength * 4) / 4 + extraLength, m, n, k);
+  const which = threadsFor(m, n, k, batches);
+  if (which) {
+    const s = threadedStage(aLength, bLength, align16(cLength * 4) / 4 + extraLength, m, n, k, which);
     if (s) {
       const at = { a: s.aPtr, b: s.bPtr, c: s.cPtr, extra: s.cPtr + align16(cLength * 4) };
       const exports = s.pool.exports;
