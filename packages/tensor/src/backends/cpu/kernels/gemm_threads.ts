@@ -19,12 +19,13 @@ import { decodeBase64, simdSupported, type WasmExports } from './wasm_module';
  * output element the same way wherever its block starts, so the result has the same bits for
  * every thread count.
  *
- * Lifecycle. Nothing starts until a product is large enough (AWAKE_MIN_WORK multiply-adds) and
- * more than one thread is allowed. After each call a worker stays awake, spinning, for SPIN_MS
- * before it sleeps: a training step's next product comes sooner than a sleeping thread wakes
- * (hundreds of microseconds on a VM's idle vCPU). Products of THREAD_MIN_WORK and more always go
- * to the pool; smaller ones from AWAKE_MIN_WORK only to workers that are awake and idle, and
- * otherwise run on the calling thread while the workers are woken for the next one. Workers start in the background and join once ready (the
+ * Lifecycle. Nothing starts until a product is large enough (AWAKE_MIN_WORK multiply-adds, and
+ * not thin) and more than one thread is allowed. After each call a worker stays awake, spinning,
+ * for SPIN_MS before it sleeps: a training step's next product comes sooner than a sleeping thread
+ * wakes (hundreds of microseconds on a VM's idle vCPU). Products of THREAD_MIN_WORK and more always
+ * go to the pool; smaller ones from AWAKE_MIN_WORK only to workers that are awake and idle, and
+ * otherwise run on the calling thread while the workers are woken for the next one. Workers start
+ * in the background and join once ready (the
  * caller never waits for a start) and are `unref`'d (they never keep the process alive). A lower
  * `setNumThreads` leaves the extra ones asleep rather than stopping them: a slot is never handed
  * to a new worker while an old one may still be waking on it. Threads: `setNumThreads(n)`, or
@@ -43,8 +44,8 @@ import { decodeBase64, simdSupported, type WasmExports } from './wasm_module';
 export const THREAD_MIN_WORK = 1 << 25;
 /**
  * Products from this many multiply-adds go to workers that are awake (see the file head): the
- * MNIST MLP's 6.4M-multiply-add products, back to back in training, 0.98 → 0.85 ms a step on two
- * threads. Below, the split costs more than it saves.
+ * MNIST MLP's 6.4M-multiply-add products: its training step back to back 0.93 → 0.81–0.85 ms on
+ * two threads. Below, the split costs more than it saves.
  */
 export const AWAKE_MIN_WORK = 1 << 22;
 /**
