@@ -268,19 +268,22 @@ function startWorkers(p: Pool): void {
 }
 
 /**
- * Which workers `batches` products of m×k · k×n go to: 'all' the ready ones, the 'awake' ones,
- * or none (null: the calling thread alone). A product under THREAD_MIN_WORK that
- * finds no worker awake wakes them for the next product (see the file head).
+ * The workers that `batches` products of m×k · k×n go to (the calling thread takes part too), or
+ * null: the calling thread alone. From THREAD_MIN_WORK, the ready ones (starting them if needed;
+ * possibly none yet); from AWAKE_MIN_WORK, the awake ones — and when none is awake, null, after
+ * waking them for the next product (see the file head).
  */
-export function threadsFor(m: number, n: number, k: number, batches = 1): 'all' | 'awake' | null {
+export function threadsFor(m: number, n: number, k: number, batches = 1): number[] | null {
   const work = batches * m * n * k;
   if (threads <= 1 || poolFailed || work < AWAKE_MIN_WORK) return null;
-  if (work >= THREAD_MIN_WORK) return 'all';
-  if (Math.min(m, n, k) < AWAKE_MIN_SIDE) return null;
+  const large = work >= THREAD_MIN_WORK;
+  if (!large && Math.min(m, n, k) < AWAKE_MIN_SIDE) return null;
   const p = getPool();
   if (!p) return null;
   startWorkers(p);
-  if (readyWorkers(p, true).length > 0) return 'awake';
+  if (large) return readyWorkers(p);
+  const awake = readyWorkers(p, true);
+  if (awake.length > 0) return awake;
   wake(p);
   return null;
 }
@@ -306,9 +309,9 @@ export interface ThreadedStage {
 }
 
 /**
- * Lays out a product of A (`aLength` elements), B and C in the shared memory, starting the workers
- * if needed, for the workers `which` names (threadsFor); null when the pool cannot take it (then
- * the caller runs on its own thread).
+ * Lays out a product of A (`aLength` elements), B and C in the shared memory for the calling
+ * thread and the workers `ready` (from threadsFor); null when the memory cannot take it (then the
+ * caller runs on its own thread).
  */
 export function threadedStage(
   aLength: number,
@@ -317,12 +320,10 @@ export function threadedStage(
   m: number,
   n: number,
   k: number,
-  which: 'all' | 'awake' = 'all',
+  ready: number[],
 ): ThreadedStage | null {
-  const p = getPool();
+  const p = pool;
   if (!p) return null;
-  startWorkers(p);
-  const ready = readyWorkers(p, which === 'awake');
   const scratch = align16(p.exports.scratchBytes(m, n, k));
   const aPtr = scratch * (1 + ready.length);
   const bPtr = aPtr + align16(aLength * 4);

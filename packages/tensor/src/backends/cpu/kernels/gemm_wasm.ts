@@ -282,9 +282,9 @@ function stage(
       scratch,
       accumulate ? 1 : 0,
     );
-  const which = threadsFor(m, n, k, batches);
-  if (which) {
-    const s = threadedStage(aLength, bLength, align16(cLength * 4) / 4 + extraLength, m, n, k, which);
+  const workers = threadsFor(m, n, k, batches);
+  if (workers) {
+    const s = threadedStage(aLength, bLength, align16(cLength * 4) / 4 + extraLength, m, n, k, workers);
     if (s) {
       const at = { a: s.aPtr, b: s.bPtr, c: s.cPtr, extra: s.cPtr + align16(cLength * 4) };
       const exports = s.pool.exports;
