@@ -31,14 +31,21 @@ import { classProbabilities, classShares, inceptionScore, loadClassifier, predic
 
 const args = parseArgs(import.meta.url, {
   epochs: 12,
-  choices: { loss: ['nonSaturating', 'wgan-gp', 'r1'], width: ['half', 'full'] },
+  choices: {
+    loss: ['nonSaturating', 'wgan-gp', 'r1'],
+    width: ['half', 'full'],
+    depth: ['1', '2'],
+    latent: ['noise', 'codes'],
+  },
   resumable: true,
 });
 const loss = args.choices.loss;
 const wgan = loss === 'wgan-gp';
 const full = args.choices.width === 'full';
-// Outputs of the objectives and widths side by side: '', 'r1-', 'wgan-gp-', 'r1-full-', …
-const prefix = `${loss === 'nonSaturating' ? '' : `${loss}-`}${full ? 'full-' : ''}`;
+const depth = Number(args.choices.depth);
+const codes = args.choices.latent === 'codes' ? 10 : null;
+// Outputs of the objectives, widths and latents side by side: '', 'r1-', 'wgan-gp-', 'r1-full-', 'r1-codes-', …
+const prefix = `${loss === 'nonSaturating' ? '' : `${loss}-`}${full ? 'full-' : ''}${depth > 1 ? `depth${depth}-` : ''}${codes ? 'codes-' : ''}`;
 if (args.backend === 'gpu') await import('@axon/backend-gpu');
 ax.setBackend(args.backend);
 ax.manualSeed(args.seed);
@@ -67,6 +74,8 @@ const model = gan({
   discriminatorFeatures: full ? 64 : 32,
   init: 'dcgan',
   emaDecay: 0.999,
+  depth,
+  ...(codes ? { latentCodes: codes } : {}),
   ...(loss === 'r1' ? { loss: 'nonSaturating', r1Weight: 1, discriminatorNorm: 'layer' } : { loss }),
 });
 
@@ -77,12 +86,24 @@ const model = gan({
 //    generator's −E[D(fake)]; Adam lr 1e-4, β = (0.5, 0.9)). After each epoch a
 //    callback draws 64 samples from a fixed set of noise vectors (batch norm in eval mode, with its
 //    running statistics), to out/epoch-<n>.png.
-const fixedNoise = ax.keep(ax.randn([64, model.latentSize], { generator: new ax.Generator(args.seed) }));
+// With --latent codes, ten rows of eight: row k drawn with code k.
+const gridSize = codes ? 8 * codes : 64;
+const fixedNoise = ax.keep(
+  ax.randn([gridSize, model.latentSize], { generator: new ax.Generator(args.seed) }),
+);
+const fixedCodes = codes
+  ? ax.keep(
+      ax.tensor(
+        Array.from({ length: gridSize }, (_, i) => Math.floor(i / 8)),
+        { dtype: 'int32' },
+      ),
+    )
+  : undefined;
 let classifier: Module | null = null; // mnist-cnn's, once it exists (see score.ts)
 const samplesPerEpoch: Callback = {
   async onEpochEnd(epoch) {
     model.eval();
-    const images = ax.tidy(() => noGrad(() => ax.div(ax.add(model.forward(fixedNoise), 1), 2)));
+    const images = ax.tidy(() => noGrad(() => ax.div(ax.add(model.forward(fixedNoise, fixedCodes), 1), 2)));
     await writeImageGrid(join(args.outDir, `${prefix}epoch-${epoch + 1}`), images, { nrow: 8, scale: 2 });
     images.dispose();
     // With the classifier at hand, the score of this epoch's averaged generator (the same as step
@@ -90,7 +111,7 @@ const samplesPerEpoch: Callback = {
     classifier ??= await loadClassifier(args.name, true);
     if (classifier) {
       const averaged = await score(classifier, new ax.Generator(args.seed + 1));
-      const trained = await score(classifier, new ax.Generator(args.seed + 1), model.generator);
+      const trained = await score(classifier, new ax.Generator(args.seed + 1), false);
       console.log(`  epoch ${epoch + 1}: averaged generator: ${describe(averaged)}`);
       console.log(`  epoch ${epoch + 1}: trained generator:  ${describe(trained)}`);
     }
@@ -146,15 +167,13 @@ if (classifier) {
 report(args, metrics, classifier ? { key: 'inceptionScore', atLeast: 9 } : undefined);
 
 /**
- * Scores `count` samples (in eval mode) with the classifier: the GAN's own (its averaged generator),
- * or those of `generator`.
+ * Scores `count` samples (in eval mode) with the classifier: the averaged generator's, or with
+ * `averaged` false the trained generator's.
  */
-async function score(classifier: Module, noise: ax.Generator, generator?: Module) {
+async function score(classifier: Module, noise: ax.Generator, averaged = true) {
   const count = args.smoke ? 200 : 10_000;
   const probs = await classProbabilities(classifier, count, (_, n) =>
-    generator
-      ? generator.forward(ax.randn([n, model.latentSize], { generator: noise }))
-      : model.sample(n, undefined, { generator: noise }),
+    model.sample(n, undefined, { generator: noise, averaged }),
   );
   const shares = classShares(predictedClasses(probs));
   return {

@@ -22,6 +22,7 @@ import {
   leakyRelu,
   manualSeed,
   mean,
+  randint,
   randn,
   ShapeError,
   square,
@@ -90,6 +91,58 @@ describe('DCGAN generator and discriminator', () => {
     const d32 = dcganDiscriminator({ imageSize: 32, channels: 3, features: 4, norm: 'layer' });
     expect(d32.net.layers.filter((l) => l.constructor.name === 'LayerNorm')).toHaveLength(2);
     expect(d32.forward(g32.forward(randn([2, 5]))).shape).toEqual([2, 1]);
+  });
+
+  it('depth adds size-keeping 3×3 convolutions at every feature-map size', async () => {
+    const g = dcganGenerator({ latentSize: 10, imageSize: 28, features: 8, depth: 2 });
+    expect(g.net.layers.map((l) => l.constructor.name)).toEqual([
+      'Linear',
+      'BatchNorm1d',
+      'ReLU',
+      'Reshape',
+      'Conv2d',
+      'BatchNorm2d',
+      'ReLU',
+      'ConvTranspose2d',
+      'BatchNorm2d',
+      'ReLU',
+      'Conv2d',
+      'BatchNorm2d',
+      'ReLU',
+      'ConvTranspose2d',
+      'Tanh',
+    ]);
+    expect(g.net.layers[4].parameters()[0].shape).toEqual([16, 16, 3, 3]);
+    expect(g.net.layers[10].parameters()[0].shape).toEqual([8, 8, 3, 3]);
+    const img = g.forward(randn([3, 10]));
+    expect(img.shape).toEqual([3, 1, 28, 28]);
+    const d = dcganDiscriminator({ imageSize: 28, features: 8, depth: 2, norm: 'layer' });
+    expect(d.net.layers.map((l) => l.constructor.name)).toEqual([
+      'Conv2d',
+      'LeakyReLU',
+      'Conv2d',
+      'LayerNorm',
+      'LeakyReLU',
+      'Conv2d',
+      'LayerNorm',
+      'LeakyReLU',
+      'Conv2d',
+      'LayerNorm',
+      'LeakyReLU',
+      'Flatten',
+      'Linear',
+    ]);
+    expect(d.net.layers[2].parameters().map((p) => p.shape)).toEqual([[8, 8, 3, 3]]); // no bias before a norm
+    expect(d.forward(img).shape).toEqual([3, 1]);
+    const m = gan({ ...tiny, depth: 3 });
+    expect([m.generator.depth, m.discriminator.depth]).toEqual([3, 3]);
+    expect(GAN.fromConfig(m.config()).depth).toBe(3);
+    expect(gan({ ...tiny }).config()).not.toHaveProperty('depth');
+    m.eval();
+    await expectSaveLoadRoundTrip(m, randn([2, 1, 8, 8]), (loaded) =>
+      loaded.sample(2, undefined, { generator: new Generator(1) }),
+    );
+    expectError(() => gan({ depth: 0 }), ValueError, 'gan', 'depth', 'number 0');
   });
 
   it('condition on labels through an embedding or one-hot vectors', () => {
@@ -373,6 +426,62 @@ describe('gan', () => {
     );
     expect(gan({ ...tiny }).generatorEma).toBeNull();
     expectError(() => gan({ emaDecay: 1 }), ValueError, 'gan', 'emaDecay', '[0, 1)', '1');
+  });
+
+  it('latentCodes (InfoGAN): a code beside the noise, learnt back by a head on the discriminator', async () => {
+    const m = gan({ ...tiny, latentCodes: 3, emaDecay: 0.5 });
+    expect([m.latentCodes, m.infoWeight, m.discriminator.codes]).toEqual([3, 1, 3]);
+    expect(m.generator.cond).toEqual({ numClasses: 3, conditioning: 'onehot' });
+    m.eval();
+    // codes default to uniform draws from the sampling generator, after the noise
+    const drawn = valuesOf(m.sample(4, undefined, { generator: new Generator(2) }));
+    const g = new Generator(2);
+    const z = randn([4, tiny.latentSize], { generator: g });
+    const codes = randint(0, 3, [4], { generator: g });
+    expect(valuesOf(m.forward(z, codes))).toEqual(drawn);
+    expect(m.sample(3, [2, 1, 0]).shape).toEqual([3, 1, 8, 8]);
+    expect(valuesOf(m.sample(4, undefined, { generator: new Generator(2), averaged: false }))).toEqual(
+      valuesOf(m.generator.forward(z, codes)),
+    );
+    expectError(() => m.sample(2, [0]), ShapeError, 'GAN.sample', 'labels [2]', '[1]');
+    const x = randn([4, 1, 8, 8]);
+    const both = m.discriminator.forwardWithCodes(x);
+    expect(both.codeLogits.shape).toEqual([4, 3]);
+    expect(valuesOf(both.scores)).toEqual(valuesOf(m.discriminator.forward(x)));
+    // training: every step logs the code's cross-entropy, which the two players drive down from ln 3
+    m.train();
+    const pattern = tensor(Array.from({ length: 64 }, (_, i) => (i % 8 < 4 ? 0.8 : -0.8))).reshape([
+      1, 1, 8, 8,
+    ]);
+    const logs = runTrainSteps(m, () => ({ x: expand(pattern, [16, 1, 8, 8]) }), optimizers(m), 30);
+    expect(Object.keys(logs[0]).sort()).toEqual(['d_loss', 'g_loss', 'info']);
+    expect(logs[0].info).toBeGreaterThan(0.9 * Math.log(3));
+    expect(logs[29].info).toBeLessThan(0.5 * Math.log(3));
+    for (const p of m.parameters()) expect(p.grad).toBeNull();
+    const e = tidy(() => logValues(m.evalStep({ x }, stepContext({}))));
+    expect(Object.keys(e).sort()).toEqual(['d_loss', 'g_loss']);
+    m.eval();
+    await expectSaveLoadRoundTrip(m, x, (loaded) =>
+      loaded.sample(3, [0, 2, 1], { generator: new Generator(4) }),
+    );
+    await expectSaveLoadRoundTrip(m, x, (loaded) => loaded.discriminator.forwardWithCodes(x).codeLogits);
+    expect(GAN.fromConfig(gan({ ...tiny, latentCodes: 4, infoWeight: 0.5 }).config()).infoWeight).toBe(0.5);
+    expect(gan({ ...tiny }).config()).not.toHaveProperty('latentCodes');
+    expectError(
+      () => gan({ latentCodes: 2, numClasses: 2 }),
+      ValueError,
+      'gan',
+      'latentCodes',
+      'unconditional',
+    );
+    expectError(() => gan({ infoWeight: 1 }), ValueError, 'gan', 'infoWeight', 'latentCodes only');
+    expectError(() => gan({ latentCodes: 0 }), ValueError, 'gan', 'latentCodes', 'number 0');
+    expectError(
+      () => gan({ ...tiny }).discriminator.forwardWithCodes(x),
+      ValueError,
+      'DCGANDiscriminator.forwardWithCodes',
+      'no code head',
+    );
   });
 
   it('saves and loads generator and discriminator as one file, bit-exact', async () => {

@@ -12,9 +12,11 @@ import {
   checkOneOf,
   checkOptions,
   checkPositiveInt,
+  crossEntropy,
   dispose,
   type Generator,
   mul,
+  randint,
   randn,
   type Tensor,
   tidy,
@@ -68,12 +70,24 @@ export interface GanOptions {
   generatorFeatures?: number;
   /** The discriminator's `features` (default 64). */
   discriminatorFeatures?: number;
+  /** Convolutions per feature-map size in both networks (default 1, DCGAN's; see their `depth`). */
+  depth?: number;
   /** Classes of a conditional GAN (default none: unconditional); the batch's `y` holds the labels. */
   numClasses?: number | null;
   /** How labels enter both networks: 'embedding' (default) or 'onehot'. */
   conditioning?: GanConditioning;
   /** The generator's label-embedding width (default numClasses); 'embedding' only. */
   embeddingDim?: number;
+  /**
+   * Values of a categorical latent code (InfoGAN, Chen et al. 2016; default none): the generator
+   * also takes a code c drawn uniformly from 0 … K−1 (one-hot, beside z), and a head on the
+   * discriminator's features learns to tell c back from G(z, c); both players also minimise
+   * `infoWeight` · its cross-entropy, a bound on the mutual information between c and the image.
+   * An unconditional GAN only (no numClasses): the data's labels are never used.
+   */
+  latentCodes?: number | null;
+  /** λ of the code's cross-entropy (default 1); `latentCodes` only. */
+  infoWeight?: number;
   /** The objective (default 'nonSaturating'). */
   loss?: GanLoss;
   /** Discriminator (critic) updates per step before the generator's (default 1; 5 for 'wgan-gp'). */
@@ -129,8 +143,14 @@ export class GAN extends Module implements SteppedModel {
   readonly channels: number;
   readonly generatorFeatures: number;
   readonly discriminatorFeatures: number;
+  /** Convolutions per feature-map size in both networks. */
+  readonly depth: number;
   readonly cond: Conditioning | null;
   readonly embeddingDim: number | null;
+  /** Values of the InfoGAN code (null: none). */
+  readonly latentCodes: number | null;
+  /** λ of the code's cross-entropy (null without latentCodes). */
+  readonly infoWeight: number | null;
   readonly loss: GanLoss;
   readonly nCritic: number;
   readonly gpWeight: number | null;
@@ -156,7 +176,22 @@ export class GAN extends Module implements SteppedModel {
     this.channels = checkPositiveInt(fn, 'channels', o.channels ?? 1);
     this.generatorFeatures = checkPositiveInt(fn, 'generatorFeatures', o.generatorFeatures ?? 64);
     this.discriminatorFeatures = checkPositiveInt(fn, 'discriminatorFeatures', o.discriminatorFeatures ?? 64);
+    this.depth = checkPositiveInt(fn, 'depth', o.depth ?? 1);
     this.cond = checkConditioning(fn, o);
+    const codes = o.latentCodes === undefined || o.latentCodes === null ? null : o.latentCodes;
+    this.latentCodes = codes === null ? null : checkPositiveInt(fn, 'latentCodes', codes);
+    if (this.latentCodes !== null && this.cond) {
+      throw new ValueError(
+        `gan: latentCodes is for an unconditional GAN, got latentCodes ${show(codes)} with numClasses ${this.cond.numClasses}`,
+      );
+    }
+    if (this.latentCodes === null && o.infoWeight !== undefined && o.infoWeight !== null) {
+      throw new ValueError(
+        `gan: infoWeight applies with latentCodes only, got infoWeight ${show(o.infoWeight)}`,
+      );
+    }
+    this.infoWeight =
+      this.latentCodes === null ? null : checkNumber(fn, 'infoWeight', o.infoWeight ?? 1, { min: 0 });
     this.nCritic = checkPositiveInt(fn, 'nCritic', o.nCritic ?? (wgan ? 5 : 1));
     if (wgan) {
       this.gpWeight = checkNumber(fn, 'gpWeight', o.gpWeight ?? 10, { min: 0 });
@@ -194,12 +229,18 @@ export class GAN extends Module implements SteppedModel {
     const condOptions = this.cond
       ? { numClasses: this.cond.numClasses, conditioning: this.cond.conditioning }
       : {};
+    // The code enters the generator as a one-hot label would; the discriminator gets a head for it.
+    const codeOptions = this.latentCodes
+      ? { numClasses: this.latentCodes, conditioning: 'onehot' as const }
+      : {};
     const generatorOptions = {
       latentSize: this.latentSize,
       imageSize: this.imageSize,
       channels: this.channels,
       features: this.generatorFeatures,
+      depth: this.depth,
       ...condOptions,
+      ...codeOptions,
       ...(o.embeddingDim !== undefined && o.embeddingDim !== null
         ? { embeddingDim: o.embeddingDim as number }
         : {}),
@@ -213,7 +254,9 @@ export class GAN extends Module implements SteppedModel {
         channels: this.channels,
         features: this.discriminatorFeatures,
         norm: this.discriminatorNorm,
+        depth: this.depth,
         ...condOptions,
+        ...(this.latentCodes ? { codes: this.latentCodes } : {}),
       }),
     );
     if (this.init === 'dcgan') {
@@ -230,7 +273,7 @@ export class GAN extends Module implements SteppedModel {
 
   /**
    * The generator's images [N, channels, imageSize, imageSize] for noise z [N, latentSize] (and
-   * labels [N]), from `generatorEma` when the GAN keeps one.
+   * labels [N], or with latentCodes the codes [N]), from `generatorEma` when the GAN keeps one.
    */
   forward(z: Tensor, labels?: Tensor): Tensor {
     return (this.generatorEma ?? this.generator).forward(z, labels);
@@ -239,19 +282,40 @@ export class GAN extends Module implements SteppedModel {
   /**
    * n images from noise drawn from `generator` (default: the one `manualSeed` seeds). A conditional
    * GAN takes `labels` (a Tensor [n] or an array of class indices; default: 0, 1, …, cycling through
-   * the classes); an unconditional one refuses them. Runs in the current mode: call `eval()` first
-   * so batch norm uses its running statistics.
+   * the classes); one with latentCodes takes the codes the same way (default: drawn uniformly from
+   * `generator` after the noise); any other refuses them. Draws from `generatorEma` when there is
+   * one, unless `averaged` is false (then from the generator being trained). Runs in the current
+   * mode: call `eval()` first so batch norm uses its running statistics.
    */
-  sample(n: number, labels?: Tensor | number[], options: { generator?: Generator } = {}): Tensor {
+  sample(
+    n: number,
+    labels?: Tensor | number[],
+    options: { generator?: Generator; averaged?: boolean } = {},
+  ): Tensor {
     checkPositiveInt('GAN.sample', 'n', n);
     const o = checkOptions('GAN.sample', options);
+    const noise = o.generator as Generator | undefined;
+    const z = randn([n, this.latentSize], { generator: noise });
     const given =
       labels === undefined && this.cond
         ? Array.from({ length: n }, (_, i) => i % (this.cond as Conditioning).numClasses)
         : labels;
-    const y = checkLabels('GAN.sample', this.cond, given, n);
-    const z = randn([n, this.latentSize], { generator: o.generator as Generator | undefined });
-    return this.forward(z, y);
+    const y =
+      this.latentCodes && given === undefined
+        ? this.drawCodes(n, noise)
+        : checkLabels('GAN.sample', this.generator.cond, given, n);
+    const net = o.averaged === false ? this.generator : (this.generatorEma ?? this.generator);
+    return net.forward(z, y);
+  }
+
+  /** n codes drawn uniformly (latentCodes only). */
+  private drawCodes(n: number, generator: Generator | undefined): Tensor {
+    return randint(0, this.latentCodes as number, [n], { generator });
+  }
+
+  /** The code head's cross-entropy on fakes drawn with `codes`, weighted by infoWeight. */
+  private infoLoss(codeLogits: Tensor, codes: Tensor): Tensor {
+    return mul(crossEntropy(codeLogits, codes), this.infoWeight as number);
   }
 
   private batchLabels(owner: string, x: Tensor, y: Tensor | undefined): Tensor | undefined {
@@ -267,36 +331,48 @@ export class GAN extends Module implements SteppedModel {
   private discriminatorStep(real: Tensor, labels: Tensor | undefined, ctx: StepContext): StepLogs {
     const D = (t: Tensor) => this.discriminator.forward(t, labels);
     const z = randn([real.shape[0], this.latentSize], { generator: ctx.generator });
-    const fake = noGrad(() => this.generator.forward(z, labels));
+    const codes = this.latentCodes ? this.drawCodes(real.shape[0], ctx.generator) : undefined;
+    const fake = noGrad(() => this.generator.forward(z, codes ?? labels));
     const realOut = D(real);
-    const fakeOut = D(fake);
+    // With a code, the head learns it back from the fakes in the same pass as their scores.
+    const judged = codes ? this.discriminator.forwardWithCodes(fake) : { scores: D(fake), codeLogits: null };
+    const fakeOut = judged.scores;
+    const info = codes && judged.codeLogits ? this.infoLoss(judged.codeLogits, codes) : null;
+    const withInfo = (loss: Tensor) => (info ? add(loss, info) : loss);
+    const optimizer = namedOptimizer('GAN.trainStep', ctx, GAN_OPTIMIZERS.discriminator, OPTIMIZER_HINT);
     if (this.loss === 'nonSaturating') {
       const bce = discriminatorLoss(realOut, fakeOut);
       const r1 = this.r1Weight > 0 ? r1Penalty(D, real) : null;
-      const dLoss = r1 ? add(bce, mul(r1, this.r1Weight / 2)) : bce;
-      ctx.minimize(dLoss, namedOptimizer('GAN.trainStep', ctx, GAN_OPTIMIZERS.discriminator, OPTIMIZER_HINT));
+      const dLoss = withInfo(r1 ? add(bce, mul(r1, this.r1Weight / 2)) : bce);
+      ctx.minimize(dLoss, optimizer);
       return r1 ? { d_loss: dLoss, r1 } : { d_loss: dLoss };
     }
     const gp = gradientPenalty(D, real, fake, { generator: ctx.generator });
-    const dLoss = add(wassersteinCriticLoss(realOut, fakeOut), mul(gp, this.gpWeight as number));
-    ctx.minimize(dLoss, namedOptimizer('GAN.trainStep', ctx, GAN_OPTIMIZERS.discriminator, OPTIMIZER_HINT));
+    const dLoss = withInfo(add(wassersteinCriticLoss(realOut, fakeOut), mul(gp, this.gpWeight as number)));
+    ctx.minimize(dLoss, optimizer);
     return { d_loss: dLoss, gp };
   }
 
-  private generatorStep(n: number, labels: Tensor | undefined, ctx: StepContext): Tensor {
+  private generatorStep(n: number, labels: Tensor | undefined, ctx: StepContext): StepLogs {
     const z = randn([n, this.latentSize], { generator: ctx.generator });
-    const fake = this.generator.forward(z, labels);
+    const codes = this.latentCodes ? this.drawCodes(n, ctx.generator) : undefined;
+    const fake = this.generator.forward(z, codes ?? labels);
     // The discriminator's parameters stay out of this graph: its optimizer is not stepped here, and
     // gradients left on them would leak into its next update.
     const params = this.discriminator.parameters();
     const flags = params.map((p) => p.requiresGrad);
     for (const p of params) p.requiresGrad = false;
     try {
-      const out = this.discriminator.forward(fake, labels);
+      const judged = codes
+        ? this.discriminator.forwardWithCodes(fake)
+        : { scores: this.discriminator.forward(fake, labels), codeLogits: null };
+      const out = judged.scores;
       const gLoss =
         this.loss === 'nonSaturating' ? nonSaturatingGeneratorLoss(out) : wassersteinGeneratorLoss(out);
-      ctx.minimize(gLoss, namedOptimizer('GAN.trainStep', ctx, GAN_OPTIMIZERS.generator, OPTIMIZER_HINT));
-      return gLoss;
+      const info = codes && judged.codeLogits ? this.infoLoss(judged.codeLogits, codes) : null;
+      const optimizer = namedOptimizer('GAN.trainStep', ctx, GAN_OPTIMIZERS.generator, OPTIMIZER_HINT);
+      ctx.minimize(info ? add(gLoss, info) : gLoss, optimizer);
+      return info ? { g_loss: gLoss, info } : { g_loss: gLoss };
     } finally {
       params.forEach((p, i) => {
         p.requiresGrad = flags[i];
@@ -317,9 +393,9 @@ export class GAN extends Module implements SteppedModel {
       dispose(dLogs);
       dLogs = tidy(() => this.discriminatorStep(real, labels, context));
     }
-    const gLoss = tidy(() => this.generatorStep(real.shape[0], labels, context));
+    const gLogs = tidy(() => this.generatorStep(real.shape[0], labels, context));
     if (this.generatorEma) updateAverage(this.generatorEma, this.generator, this.emaDecay);
-    return { ...dLogs, g_loss: gLoss };
+    return { ...dLogs, ...gLogs };
   }
 
   /**
@@ -332,7 +408,8 @@ export class GAN extends Module implements SteppedModel {
     const context = checkContext(owner, ctx);
     const labels = this.batchLabels(owner, real, y);
     const z = randn([real.shape[0], this.latentSize], { generator: context.generator });
-    const fakeOut = this.discriminator.forward(this.generator.forward(z, labels), labels);
+    const codes = this.latentCodes ? this.drawCodes(real.shape[0], context.generator) : undefined;
+    const fakeOut = this.discriminator.forward(this.generator.forward(z, codes ?? labels), labels);
     const realOut = this.discriminator.forward(real, labels);
     if (this.loss === 'nonSaturating') {
       return { d_loss: discriminatorLoss(realOut, fakeOut), g_loss: nonSaturatingGeneratorLoss(fakeOut) };
@@ -347,9 +424,11 @@ export class GAN extends Module implements SteppedModel {
       channels: this.channels,
       generatorFeatures: this.generatorFeatures,
       discriminatorFeatures: this.discriminatorFeatures,
+      ...(this.depth > 1 ? { depth: this.depth } : {}),
       numClasses: this.cond?.numClasses ?? null,
       ...(this.cond ? { conditioning: this.cond.conditioning } : {}),
       ...(this.embeddingDim !== null ? { embeddingDim: this.embeddingDim } : {}),
+      ...(this.latentCodes !== null ? { latentCodes: this.latentCodes, infoWeight: this.infoWeight } : {}),
       loss: this.loss,
       nCritic: this.nCritic,
       ...(this.gpWeight !== null ? { gpWeight: this.gpWeight } : {}),

@@ -6,6 +6,7 @@
 import {
   BatchNorm1d,
   BatchNorm2d,
+  Conv2d,
   ConvTranspose2d,
   Embedding,
   type LayerConfig,
@@ -47,6 +48,11 @@ export interface DCGANGeneratorOptions {
   conditioning?: GanConditioning;
   /** Width of the label embedding (default numClasses); 'embedding' only. */
   embeddingDim?: number;
+  /**
+   * Convolutions per feature-map size (default 1, DCGAN's): each extra one is a 3×3 stride-1
+   * Conv2d → BatchNorm2d → ReLU that keeps the size and the channels.
+   */
+  depth?: number;
 }
 
 /**
@@ -58,7 +64,8 @@ export interface DCGANGeneratorOptions {
  *       → ConvTranspose2d(c_{L−1}, channels, 4, stride 2, padding 1) → Tanh
  *
  * e is embeddingDim (a child `labelEmbedding`, N(0, 1) init) or numClasses (one-hot); 0 when
- * unconditional. `forward(z [N, latentSize], labels? [N]) → [N, channels, imageSize, imageSize]`.
+ * unconditional. With `depth` d > 1, d − 1 blocks Conv2d(c, c, 3, stride 1, padding 1, no bias) →
+ * BatchNorm2d → ReLU follow the Reshape and each hidden ConvTranspose2d's ReLU. `forward(z [N, latentSize], labels? [N]) → [N, channels, imageSize, imageSize]`.
  */
 export class DCGANGenerator extends Module {
   readonly latentSize: number;
@@ -67,6 +74,8 @@ export class DCGANGenerator extends Module {
   readonly features: number;
   readonly cond: Conditioning | null;
   readonly embeddingDim: number | null;
+  /** Convolutions per feature-map size. */
+  readonly depth: number;
   readonly plan: DcganPlan;
   readonly labelEmbedding: Embedding | null;
   readonly net: Sequential;
@@ -80,6 +89,7 @@ export class DCGANGenerator extends Module {
     this.imageSize = (o.imageSize as number | undefined) ?? 28;
     this.channels = checkPositiveInt(fn, 'channels', o.channels ?? 1);
     this.features = checkPositiveInt(fn, 'features', o.features ?? 64);
+    this.depth = checkPositiveInt(fn, 'depth', o.depth ?? 1);
     this.cond = checkConditioning(fn, o);
     if (this.cond?.conditioning === 'embedding') {
       this.embeddingDim = checkPositiveInt(fn, 'embeddingDim', o.embeddingDim ?? this.cond.numClasses);
@@ -103,6 +113,12 @@ export class DCGANGenerator extends Module {
       new ReLU(),
       new Reshape([c0, s, s]),
     ];
+    const extraConvs = (c: number) => {
+      for (let d = 1; d < this.depth; d++) {
+        layers.push(new Conv2d(c, c, 3, { padding: 1, bias: false }), new BatchNorm2d(c), new ReLU());
+      }
+    };
+    extraConvs(c0);
     for (let i = 0; i < L - 1; i++) {
       const out = stageWidth(this.features, L, i + 1);
       layers.push(
@@ -110,6 +126,7 @@ export class DCGANGenerator extends Module {
         new BatchNorm2d(out),
         new ReLU(),
       );
+      extraConvs(out);
     }
     layers.push(
       new ConvTranspose2d(stageWidth(this.features, L, L - 1), this.channels, 4, { stride: 2, padding: 1 }),
@@ -144,6 +161,7 @@ export class DCGANGenerator extends Module {
       numClasses: this.cond?.numClasses ?? null,
       ...(this.cond ? { conditioning: this.cond.conditioning } : {}),
       ...(this.embeddingDim !== null ? { embeddingDim: this.embeddingDim } : {}),
+      ...(this.depth > 1 ? { depth: this.depth } : {}),
     };
   }
 
