@@ -73,6 +73,43 @@ export function grad(f: ScalarFn, options: GradOptions = {}): (...xs: Tensor[]) 
   };
 }
 
+/**
+ * The gradients of `output`, a scalar already computed, with respect to `inputs` (tensors it was
+ * computed from), as `torch.autograd.grad(output, inputs)`: returned, not added to any `.grad`
+ * (zeros for an input the output does not depend on). With `createGraph` the gradients are
+ * recorded, so they can be differentiated again, and the graph of `output` is kept (`retainGraph`
+ * defaults to `createGraph`), so a loss that also uses `output` can still be minimised — a
+ * gradient penalty on the very scores a loss is computed from, without a second forward pass.
+ */
+export function gradOf(
+  output: Tensor,
+  inputs: readonly Tensor[],
+  options: GradOptions & { retainGraph?: boolean } = {},
+): Tensor[] {
+  if (!(output instanceof Tensor)) throw new ValueError('gradOf: output is not a Tensor');
+  if (output.size !== 1) {
+    throw new ValueError(
+      `gradOf: output must be a scalar (one element), got shape ${fmtShape(output.shape)}`,
+    );
+  }
+  inputs.forEach((x, i) => {
+    if (!(x instanceof Tensor)) throw new ValueError(`gradOf: input ${i} is not a Tensor`);
+    ENGINE.assertLive('gradOf', x);
+    if (!GRAPH.requiresGrad(x)) {
+      throw new ValueError(
+        `gradOf: input ${i} does not require a gradient (set requiresGrad before computing output)`,
+      );
+    }
+  });
+  const createGraph = options.createGraph ?? false;
+  const { inputGrads } = GRAPH.backward(output, {
+    inputs: [...inputs],
+    createGraph,
+    retainGraph: options.retainGraph ?? createGraph,
+  });
+  return inputs.map((x, i) => inputGrads[i] ?? zerosLike(x));
+}
+
 /** Runs `fn` without recording anything for autograd (inference, optimizer updates). */
 export function noGrad<T>(fn: () => T): T {
   return GRAPH.withoutRecording(fn);

@@ -1,4 +1,4 @@
-import { checkGradients, grad, valueAndGrad } from '@axon/autograd';
+import { checkGradients, grad, gradOf, valueAndGrad } from '@axon/autograd';
 import * as ax from '@axon/tensor';
 import { type Tensor, tensor } from '@axon/tensor';
 import { describe, expect, it } from 'vitest';
@@ -168,6 +168,32 @@ describe('second-order autograd: the API', () => {
     );
     expect(numeric.ok, numeric.message).toBe(true);
     expect(analytic.some((v) => v !== 0)).toBe(true);
+  });
+
+  it('gradOf: a penalty on the gradient of scores that a loss also uses, from one forward pass', () => {
+    const W = r([4, 3], 0.7).requiresGrad_();
+    const v = tensor([[1], [2], [-1], [0.5]], 'float64');
+    const x = r([5, 3]);
+    const scores = (w: Tensor, t: Tensor) => ax.matmul(ax.tanh(ax.matmul(t, w, { transposeB: true })), v);
+    // loss = Σ scores + Σ‖∇ₓ Σ scores‖² from one forward pass …
+    const leaf = x.clone().requiresGrad_();
+    const out = scores(W, leaf);
+    const [gx] = gradOf(ax.sum(out), [leaf], { createGraph: true });
+    expect(W.grad).toBeNull(); // returned, not accumulated
+    ax.add(ax.sum(out), ax.sum(ax.square(gx))).backward();
+    const once = Array.from((W.grad as Tensor).dataSync());
+    W.grad = null;
+    // … equals the same loss from two (the gradient through grad(), the scores again)
+    const [g2] = grad((t) => ax.sum(scores(W, t)), { createGraph: true })(x);
+    ax.add(ax.sum(scores(W, x)), ax.sum(ax.square(g2))).backward();
+    const twice = Array.from((W.grad as Tensor).dataSync());
+    for (const [i, g] of once.entries()) expect(g).toBeCloseTo(twice[i], 12);
+    const [plain] = gradOf(ax.sum(ax.pow(leaf, 3)), [leaf]); // 3x², no graph
+    const cube = Array.from(ax.mul(ax.square(x), 3).dataSync());
+    for (const [i, g] of Array.from(plain.dataSync()).entries()) expect(g).toBeCloseTo(cube[i], 12);
+    expect(plain.requiresGrad).toBe(false);
+    expect(() => gradOf(ax.sum(scores(W, x)), [x])).toThrow(/gradOf: input 0 does not require a gradient/);
+    expect(() => gradOf(out, [leaf])).toThrow(/gradOf: output must be a scalar .*\[5, 1\]/);
   });
 
   it('valueAndGrad with createGraph records even inside noGrad, and without it leaves nothing behind', () => {

@@ -1,4 +1,4 @@
-import { checkGradients } from '@axon/autograd';
+import { checkGradients, GRAPH } from '@axon/autograd';
 import { linear } from '@axon/layers';
 import {
   DCGANDiscriminator,
@@ -13,6 +13,7 @@ import {
   gradientPenalty,
   nonSaturatingGeneratorLoss,
   r1Penalty,
+  r1PenaltyAt,
   wassersteinCriticLoss,
   wassersteinGeneratorLoss,
 } from '@axon/models';
@@ -223,6 +224,16 @@ describe('GAN losses and the gradient penalty', () => {
       penaltyGradientsOk((critic, r) => r1Penalty(critic, r), act);
     }
     expectError(() => r1Penalty((x) => x, randn([3])), ShapeError, 'r1Penalty', 'rank >= 2', '[3]');
+    // r1PenaltyAt: the same penalty from scores already computed on a copy requiring a gradient
+    // (recording even inside checkGradients' noGrad, as a training step records)
+    const atScores = (critic: (x: Tensor) => Tensor, r: Tensor) =>
+      GRAPH.withRecording(() => {
+        const x = r.detach().requiresGrad_();
+        return r1PenaltyAt(critic(x), x);
+      });
+    expectClose(atScores((x) => x.matmul(w), randn([6, 2])).item(), 25, { rtol: 1e-5 });
+    for (const act of [tanh, (z: Tensor) => leakyRelu(z, 0.2)]) penaltyGradientsOk(atScores, act);
+    expectError(() => r1PenaltyAt(tensor([1]), tensor([1])), ShapeError, 'r1PenaltyAt', 'rank >= 2');
   });
 
   /** Finite differences of `penalty` (of a one-hidden-layer critic with `act`) in the critic's parameters. */

@@ -36,7 +36,7 @@ import { type Conditioning, checkConditioning, checkLabels, type GanConditioning
 import { DCGANDiscriminator, DISCRIMINATOR_NORMS, type DiscriminatorNorm } from './discriminator';
 import { updateAverage } from './ema';
 import { DCGANGenerator } from './generator';
-import { gradientPenalty, r1Penalty } from './gradient_penalty';
+import { gradientPenalty, r1PenaltyAt } from './gradient_penalty';
 import { dcganInit, GAN_INITS, type GanInit } from './init';
 import {
   discriminatorLoss,
@@ -333,7 +333,10 @@ export class GAN extends Module implements SteppedModel {
     const z = randn([real.shape[0], this.latentSize], { generator: ctx.generator });
     const codes = this.latentCodes ? this.drawCodes(real.shape[0], ctx.generator) : undefined;
     const fake = noGrad(() => this.generator.forward(z, codes ?? labels));
-    const realOut = D(real);
+    // With R1 the penalty differentiates the very scores the loss uses (one forward pass on the
+    // real images), so they are computed on a copy of the images that requires a gradient.
+    const r1Input = this.r1Weight > 0 ? real.detach().requiresGrad_() : null;
+    const realOut = D(r1Input ?? real);
     // With a code, the head learns it back from the fakes in the same pass as their scores.
     const judged = codes ? this.discriminator.forwardWithCodes(fake) : { scores: D(fake), codeLogits: null };
     const fakeOut = judged.scores;
@@ -342,9 +345,10 @@ export class GAN extends Module implements SteppedModel {
     const optimizer = namedOptimizer('GAN.trainStep', ctx, GAN_OPTIMIZERS.discriminator, OPTIMIZER_HINT);
     if (this.loss === 'nonSaturating') {
       const bce = discriminatorLoss(realOut, fakeOut);
-      const r1 = this.r1Weight > 0 ? r1Penalty(D, real) : null;
+      const r1 = r1Input ? r1PenaltyAt(realOut, r1Input) : null;
       const dLoss = withInfo(r1 ? add(bce, mul(r1, this.r1Weight / 2)) : bce);
       ctx.minimize(dLoss, optimizer);
+      if (r1Input) r1Input.grad = null; // the backward reached the images' copy too
       return r1 ? { d_loss: dLoss, r1 } : { d_loss: dLoss };
     }
     const gp = gradientPenalty(D, real, fake, { generator: ctx.generator });

@@ -6,7 +6,7 @@
  * with `createGraph`, so each penalty is itself differentiable and its gradient (a second-order
  * one) reaches the discriminator's parameters. Pure functions of a critic function.
  */
-import { grad } from '@axon/autograd';
+import { grad, gradOf } from '@axon/autograd';
 import {
   add,
   checkOptions,
@@ -84,9 +84,29 @@ export function r1Penalty(critic: (x: Tensor) => Tensor, real: Tensor): Tensor {
   return mean(squaredInputGradNorms(critic, real.detach()));
 }
 
+/**
+ * The R1 penalty from `scores` the discriminator has already computed on the real examples `x`
+ * (a tensor that requires a gradient: `real.detach().requiresGrad_()`), so that the loss on those
+ * scores and the penalty share one forward pass: mean over the batch of ‖∇ₓ Σ scores‖₂².
+ * Differentiable in the discriminator's parameters; the graph of `scores` stays usable. A backward
+ * through it also reaches `x.grad`, which the caller clears.
+ */
+export function r1PenaltyAt(scores: Tensor, x: Tensor): Tensor {
+  if (x.rank < 2) {
+    throw new ShapeError(`r1PenaltyAt: expected x [N, ...] of rank >= 2, got ${fmtShape(x.shape)}`);
+  }
+  const [g] = gradOf(sum(scores), [x], { createGraph: true });
+  return mean(squaredNorms(g));
+}
+
 /** ‖∇ₓ Σ critic(x)‖₂² per example [N], kept differentiable (createGraph). */
 function squaredInputGradNorms(critic: (x: Tensor) => Tensor, x: Tensor): Tensor {
   const [g] = grad((t) => sum(critic(t)), { createGraph: true })(x);
+  return squaredNorms(g);
+}
+
+/** Each example's squared norm [N] of g [N, ...]. */
+function squaredNorms(g: Tensor): Tensor {
   const axes = Array.from({ length: g.rank - 1 }, (_, i) => i + 1);
   return sum(square(g), axes);
 }

@@ -17,7 +17,13 @@ export {
 } from './discriminator';
 export { GAN, GAN_LOSSES, GAN_OPTIMIZERS, type GanLoss, type GanOptions, gan } from './gan';
 export { DCGANGenerator, type DCGANGeneratorOptions, dcganGenerator } from './generator';
-export { type GradientPenaltyOptions, gradientPenalty, interpolate, r1Penalty } from './gradient_penalty';
+export {
+  type GradientPenaltyOptions,
+  gradientPenalty,
+  interpolate,
+  r1Penalty,
+  r1PenaltyAt,
+} from './gradient_penalty';
 export { dcganInit, GAN_INITS, type GanInit } from './init';
 export {
   discriminatorLoss,
