@@ -9,12 +9,14 @@
  * With `--loss wgan-gp` the same networks train as a WGAN-GP (Gulrajani et al. 2017): a critic
  * (layer norm instead of batch norm) updated 5 times per batch with a gradient penalty, and Adam
  * with the paper's lr 1e-4, β = (0.5, 0.9). With `--loss r1`, the non-saturating GAN with a
- * layer-norm discriminator and the R1 penalty on real digits (Mescheder et al. 2018).
+ * layer-norm discriminator and the R1 penalty on real digits (Mescheder et al. 2018). `--width full`
+ * builds DCGAN's usual widths, `--depth 2` adds a 3×3 convolution at every feature-map size of both
+ * networks, and `--latent codes` a 10-valued InfoGAN code beside the noise (Chen et al. 2016).
  *
  * A checkpoint (the GAN, both optimizers, the generators) is written after every epoch; `--resume`
  * continues a stopped run from it, drawing what the uninterrupted run would have drawn.
  *
- *   pnpm example mnist-dcgan [--loss nonSaturating|wgan-gp|r1] [--width half|full] [--epochs N] [--seed N] [--backend cpu|gpu] [--json] [--smoke] [--resume]
+ *   pnpm example mnist-dcgan [--loss nonSaturating|wgan-gp|r1] [--width half|full] [--depth 1|2] [--latent noise|codes] [--epochs N] [--seed N] [--backend cpu|gpu] [--json] [--smoke] [--resume]
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';

@@ -132,10 +132,12 @@ export interface GanOptions {
  *    minimised with `ctx.optimizers.gen` (the discriminator's parameters are left out of that
  *    backward pass).
  *
- * Noise and interpolation weights come from `ctx.generator`. Logs `d_loss` and `g_loss` (the last
- * critic iteration's and the generator's), `gp` under WGAN-GP and `r1` with `r1Weight`. A
- * conditional GAN uses the batch's labels for both the real and the fake images. With `emaDecay`,
- * each step ends by moving `generatorEma` towards the generator.
+ * Noise and interpolation weights come from `ctx.generator`. Logs `d_loss` (what the last critic
+ * iteration minimised, penalties included) and `g_loss` (the generator's adversarial loss), `gp`
+ * under WGAN-GP, `r1` with `r1Weight`. A conditional GAN uses the batch's labels for both the real
+ * and the fake images. With `latentCodes`, each batch of fakes is drawn with uniform codes, and
+ * both losses gain `infoWeight` · the code head's cross-entropy on them (logged as `info`, the
+ * generator's). With `emaDecay`, each step ends by moving `generatorEma` towards the generator.
  */
 export class GAN extends Module implements SteppedModel {
   readonly latentSize: number;
