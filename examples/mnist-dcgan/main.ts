@@ -155,6 +155,9 @@ console.log(`wrote ${args.outDir}/${prefix}epoch-1..${args.epochs}.png and ${cur
 //    least 9 (of 10), and each digit between 7% and 13% of the samples (no mode collapse).
 const metrics: Record<string, number | string | boolean> = {
   loss,
+  width: args.choices.width,
+  depth,
+  latent: args.choices.latent,
   dLoss: history.history.d_loss.at(-1) ?? Number.NaN,
   gLoss: history.history.g_loss.at(-1) ?? Number.NaN,
 };
