@@ -186,7 +186,7 @@ describe('second-order autograd: the API', () => {
     // … equals the same loss from two (the gradient through grad(), the scores again)
     const [g2] = grad((t) => ax.sum(scores(W, t)), { createGraph: true })(x);
     ax.add(ax.sum(scores(W, x)), ax.sum(ax.square(g2))).backward();
-    const twice = Array.from((W.grad as Tensor).dataSync());
+    const twice = Array.from((W.grad as unknown as Tensor).dataSync());
     for (const [i, g] of once.entries()) expect(g).toBeCloseTo(twice[i], 12);
     const [plain] = gradOf(ax.sum(ax.pow(leaf, 3)), [leaf]); // 3x², no graph
     const cube = Array.from(ax.mul(ax.square(x), 3).dataSync());
