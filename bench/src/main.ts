@@ -19,7 +19,7 @@ import os from 'node:os';
 import { getCpuKernels, getNumThreads, setCpuKernels, setNumThreads } from '@axon/tensor';
 import { median, relativeDiff } from '@axon/testing';
 import type { BenchCase } from './cases/case';
-import { conv2dCase } from './cases/conv2d';
+import { conv2dCase, DCGAN_DEPTH2_LAYER } from './cases/conv2d';
 import { matmulCase } from './cases/matmul';
 import { mlpStepCase } from './cases/mlp';
 import { trainCnnCase } from './cases/train_cnn';
@@ -86,6 +86,7 @@ const defaultCases = (): BenchCase[] =>
         matmulCase(1024, 2, 1),
         conv2dCase(5, 1),
         conv2dCase(5, 1, false),
+        conv2dCase(5, 1, true, DCGAN_DEPTH2_LAYER),
         mlpStepCase(10, 3),
       ]
     : [
@@ -94,6 +95,7 @@ const defaultCases = (): BenchCase[] =>
         matmulCase(1024, 7, 1),
         conv2dCase(25, 3),
         conv2dCase(40, 3, false),
+        conv2dCase(25, 3, true, DCGAN_DEPTH2_LAYER),
         mlpStepCase(60, 10),
       ];
 

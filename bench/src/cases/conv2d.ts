@@ -1,9 +1,10 @@
 /**
- * A small CNN layer: conv2d 3×3, 1 → 32 channels on a batch of 32 images of 28×28 (MNIST-sized),
- * padding 1. With `backward` (the default) one run is a training step: the forward pass, then
- * the gradients of L = sum(out ⊙ R) with respect to the input and the weight, through each
- * library's autodiff. Without it, the forward convolution alone (tfjs-wasm has no
- * Conv2DBackpropFilter kernel, so this is where it can be compared).
+ * A CNN layer: conv2d 3×3, padding 1, on a batch of 32 images — by default 1 → 32 channels of
+ * 28×28 (an MNIST convnet's first layer); `layer` picks another (the mnist-dcgan example's
+ * `--depth 2` discriminator: 32 → 32 channels of 14×14). With `backward` (the default) one run is
+ * a training step: the forward pass, then the gradients of L = sum(out ⊙ R) with respect to the
+ * input and the weight, through each library's autodiff. Without it, the forward convolution alone
+ * (tfjs-wasm has no Conv2DBackpropFilter kernel, so this is where it can be compared).
  *
  * Axon runs NCHW with weight [out, in, kh, kw]; tfjs runs its native NHWC with filter
  * [kh, kw, in, out]. The same numbers go in (transposed as needed) and the results are compared
@@ -15,14 +16,27 @@ import { fixedValues } from '@axon/testing';
 import { tf, useTfBackend } from '../peers';
 import type { BenchCase } from './case';
 
+/** The layer's input channels, output channels and image size. */
+export interface ConvLayer {
+  c: number;
+  o: number;
+  h: number;
+  w: number;
+}
+
+export const MNIST_FIRST_LAYER: ConvLayer = { c: 1, o: 32, h: 28, w: 28 };
+export const DCGAN_DEPTH2_LAYER: ConvLayer = { c: 32, o: 32, h: 14, w: 14 };
+
 const N = 32;
-const C = 1;
-const O = 32;
-const H = 28;
-const W = 28;
 const K = 3;
 
-export function conv2dCase(reps: number, warmup: number, backward = true): BenchCase {
+export function conv2dCase(
+  reps: number,
+  warmup: number,
+  backward = true,
+  layer: ConvLayer = MNIST_FIRST_LAYER,
+): BenchCase {
+  const { c: C, o: O, h: H, w: W } = layer;
   const xData = fixedValues(N * C * H * W, 3);
   const wData = fixedValues(O * C * K * K, 4);
   const rData = fixedValues(N * O * H * W, 5);
@@ -71,6 +85,9 @@ export function conv2dCase(reps: number, warmup: number, backward = true): Bench
 
       if (lib === 'axon-js') throw new Error('not measured: conv2d does not use the matmul kernel');
       if (lib !== 'tfjs-cpu' && lib !== 'tfjs-wasm') throw new Error('not measured here');
+      if (lib === 'tfjs-cpu' && layer !== MNIST_FIRST_LAYER) {
+        throw new Error('not measured: tfjs-cpu takes ~11 s a step on the 32-channel layer');
+      }
       await useTfBackend(lib);
       const [x, w, r] = tf.tidy(() => [
         tf.transpose(tf.tensor4d(xData, [N, C, H, W]), [0, 2, 3, 1]),

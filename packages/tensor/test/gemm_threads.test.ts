@@ -102,22 +102,41 @@ describe('cpu gemm worker pool', () => {
     for (let i = 0; i < 20; i++) expect(Array.from(both()), `run ${i}`).toEqual(Array.from(one));
   });
 
-  it('gives the same bits for 1 and 2 threads through conv2d and both its gradients', async () => {
-    // One product each of 8·32·32 × 144 × 32 multiply-adds: over the pool's threshold.
-    const x = rnd([8, 16, 32, 32], 11);
-    const w = rnd([32, 16, 3, 3], 12);
-    const dy = rnd([8, 32, 32, 32], 13);
-    expect(8 * 32 * 32 * 144 * 32).toBeGreaterThanOrEqual(THREAD_MIN_WORK);
-    const attrs = SAME_3X3;
-    const all = () =>
-      Float32Array.from([
-        ...conv2dWithAttrs(x, w, attrs).dataSync(),
-        ...conv2dBackpropInput(dy, w, { ...attrs, inputShape: [8, 16, 32, 32] }).dataSync(),
-        ...conv2dBackpropFilter(x, dy, { ...attrs, filterShape: [32, 16, 3, 3] }).dataSync(),
-      ]);
-    const one = await withThreads(1, all);
-    const two = await withThreads(2, all);
-    expect(Array.from(two)).toEqual(Array.from(one));
+  it('gives the same bits for 1, 2 and 3 threads through conv2d and both its gradients', async () => {
+    // Each product over the pool's threshold, the column matrix built (im2col) or scattered back
+    // (col2im) by the thread that multiplies each block of it: split by images (forward, input
+    // gradient) or by input channels (filter gradient), or whole on the calling thread when the
+    // product splits the other way (the third case's filter gradient: 18 rows of columns, 64 filters).
+    type Shape4 = [number, number, number, number];
+    const cases: { x: Shape4; w: Shape4; attrs: typeof SAME_3X3 }[] = [
+      { x: [8, 16, 32, 32], w: [32, 16, 3, 3], attrs: SAME_3X3 },
+      {
+        x: [16, 32, 32, 32],
+        w: [64, 16, 4, 4],
+        attrs: { stride: [2, 2], pad: [1, 1, 1, 1], dilation: [1, 1], groups: 2 },
+      },
+      { x: [8, 2, 64, 64], w: [64, 2, 3, 3], attrs: SAME_3X3 },
+      { x: [8, 16, 32, 32], w: [32, 16, 3, 3], attrs: { ...SAME_3X3, pad: [2, 2, 2, 2], dilation: [2, 2] } },
+    ];
+    for (const [i, { x: xShape, w: wShape, attrs }] of cases.entries()) {
+      const x = rnd(xShape, 11 + i);
+      const w = rnd(wShape, 21 + i);
+      const y = conv2dWithAttrs(x, w, attrs);
+      const dy = rnd([...y.shape], 31 + i);
+      const all = () =>
+        Float32Array.from([
+          ...conv2dWithAttrs(x, w, attrs).dataSync(),
+          ...conv2dBackpropInput(dy, w, { ...attrs, inputShape: xShape }).dataSync(),
+          ...conv2dBackpropFilter(x, dy, { ...attrs, filterShape: wShape }).dataSync(),
+        ]);
+      const one = await withThreads(1, all);
+      for (const n of [2, 3]) {
+        const other = await withThreads(n, all);
+        // Counted, not compared with toEqual: a failure's diff of 10⁵ numbers takes minutes to print.
+        const differ = other.filter((v, j) => !Object.is(v, one[j])).length;
+        expect(differ, `case ${i}, ${n} threads: elements that differ from 1 thread's`).toBe(0);
+      }
+    }
   });
 
   it('adds up a filter gradient over image runs on the pool (products that accumulate)', async () => {

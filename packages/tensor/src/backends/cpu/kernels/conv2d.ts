@@ -35,9 +35,9 @@ function staged(
   return dtype === 'float32' ? stageWasmGemm(m, n, k, transA, transB, accumulate, images) : null;
 }
 
-/** The geometry as the module's im2col/col2im take it, between the source and the destination. */
+/** The geometry as the module's im2col/col2im take it after the channel count (SideWork.geometry). */
 function geometryArgs(g: ConvGeometry): number[] {
-  return [g.cg, g.h, g.w, g.kH, g.kW, g.oH, g.oW, g.sH, g.sW, g.pT, g.pL, g.dH, g.dW];
+  return [g.h, g.w, g.kH, g.kW, g.oH, g.oW, g.sH, g.sW, g.pT, g.pL, g.dH, g.dW];
 }
 
 /*
@@ -111,10 +111,22 @@ export const conv2DKernel: KernelFunc<Conv2DAttrs, CpuBackend> = ({ inputs: [x, 
       if (s) {
         s.a.set(wv.subarray(gi * g.og * g.k, (gi + 1) * g.og * g.k));
         s.extra.set(xv.subarray(n0 * g.c * inPlane, (n0 + nb) * g.c * inPlane));
-        for (let j = 0; j < nb; j++) {
-          s.exports.im2col(s.at.extra + 4 * imageAt(j, gi), ...geo, s.at.b + 4 * j * g.p, nb * g.p);
-        }
-        s.run();
+        // Each block of images' columns is built by the thread that multiplies it.
+        const { at } = s;
+        s.runWith({
+          kind: 1,
+          unit: g.p,
+          geometry: geo,
+          ld: nb * g.p,
+          calls: (c0, len) => ({
+            src: at.extra + 4 * imageAt(c0 / g.p, gi),
+            srcStep: 4 * g.c * inPlane,
+            cg: g.cg,
+            dst: at.b + 4 * c0,
+            dstStep: 4 * g.p,
+            count: len / g.p,
+          }),
+        });
         sideBySide(y, s.c, g, g.o, n0, nb, gi * g.og, g.og, false);
         continue;
       }
@@ -154,11 +166,25 @@ export const conv2DBackpropInputKernel: KernelFunc<Conv2DBackpropInputAttrs, Cpu
       if (s) {
         s.a.set(wv.subarray(gi * g.og * g.k, (gi + 1) * g.og * g.k));
         sideBySide(dyv, s.b, g, g.o, n0, nb, gi * g.og, g.og, true);
-        s.run();
         s.extra.fill(0);
+        // Each block of images' columns is scattered back by the thread that computed it.
+        const { at } = s;
+        s.runWith({
+          kind: 2,
+          unit: g.p,
+          geometry: geo,
+          ld: nb * g.p,
+          calls: (c0, len) => ({
+            src: at.c + 4 * c0,
+            srcStep: 4 * g.p,
+            cg: g.cg,
+            dst: at.extra + 4 * imageAt(c0 / g.p, gi),
+            dstStep: 4 * g.c * inPlane,
+            count: len / g.p,
+          }),
+        });
         for (let j = 0; j < nb; j++) {
           const from = imageAt(j, gi);
-          s.exports.col2im(s.at.c + 4 * j * g.p, ...geo, s.at.extra + 4 * from, nb * g.p);
           dx.set(s.extra.subarray(from, from + g.cg * inPlane), n0 * g.c * inPlane + from);
         }
         continue;
@@ -199,12 +225,26 @@ export const conv2DBackpropFilterKernel: KernelFunc<Conv2DBackpropFilterAttrs, C
       const s = staged(x.dtype, g.og, g.k, nb * g.p, false, true, n0 > 0, nb * g.c * inPlane);
       if (s) {
         s.extra.set(xv.subarray(n0 * g.c * inPlane, (n0 + nb) * g.c * inPlane));
-        for (let j = 0; j < nb; j++) {
-          s.exports.im2col(s.at.extra + 4 * imageAt(j, gi), ...geo, s.at.b + 4 * j * g.p, nb * g.p);
-        }
         sideBySide(dyv, s.a, g, g.o, n0, nb, gi * g.og, g.og, true);
         if (n0 > 0) s.c.set(dw.subarray(dwAt, dwAt + g.og * g.k));
-        s.run();
+        // The column matrix is Bᵀ here: each block of its rows (whole input channels) is built
+        // by the thread that multiplies it.
+        const { at } = s;
+        const taps = g.kH * g.kW;
+        s.runWith({
+          kind: 1,
+          unit: taps,
+          geometry: geo,
+          ld: nb * g.p,
+          calls: (r0, len) => ({
+            src: at.extra + 4 * (imageAt(0, gi) + (r0 / taps) * inPlane),
+            srcStep: 4 * g.c * inPlane,
+            cg: len / taps,
+            dst: at.b + 4 * r0 * nb * g.p,
+            dstStep: 4 * g.p,
+            count: nb,
+          }),
+        });
         dw.set(s.c, dwAt);
         continue;
       }

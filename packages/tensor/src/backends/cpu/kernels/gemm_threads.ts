@@ -1,5 +1,6 @@
 import { ValueError } from '../../../errors';
 import { GEMM_WASM_SHARED_BASE64 } from './gemm_wasm_bytes';
+import { runSide, type SideWork, sideInts } from './side_work';
 import { decodeBase64, simdSupported, type WasmExports } from './wasm_module';
 
 /**
@@ -68,9 +69,10 @@ const READY = 2; // 1 once the worker has instantiated the module
 const FAILED = 3; // 1 if a task threw (the caller redoes that worker's share)
 const AWAKE = 4; // 1 while the worker spins between calls instead of sleeping
 const PARAMS = 5; // k, lda, ldb, ldc, transA, transB, accumulate, scratch
-const COUNT = 13; // number of tasks (0: only wake up)
-const TASKS = 14; // then COUNT × (a, b, c, m, n)
-const TASK_INTS = 5;
+const GEOMETRY = 13; // side work (SideWork): its 12 geometry ints, then ld
+const COUNT = 26; // number of tasks (0: only wake up)
+const TASKS = 27; // then COUNT × (a, b, c, m, n, side kind, src, srcStep, cg, dst, dstStep, count)
+const TASK_INTS = 12;
 const MAX_TASKS = 512;
 const SLOT = TASKS + MAX_TASKS * TASK_INTS;
 
@@ -82,7 +84,16 @@ const WORKER_SOURCE = `
 const { workerData } = require('node:worker_threads');
 const { module, memory, control, slot } = workerData;
 const c = new Int32Array(control, slot * ${SLOT * 4}, ${SLOT});
-const { gemm } = new WebAssembly.Instance(module, { env: { memory } }).exports;
+const { gemm, im2col, col2im } = new WebAssembly.Instance(module, { env: { memory } }).exports;
+// The task's side work (SideWork): count calls of im2col (kind 1, before the GEMM) or col2im (2, after).
+const side = (o, kind) => {
+  if (c[o + 5] !== kind) return;
+  const f = kind === 1 ? im2col : col2im;
+  const g = c.subarray(${GEOMETRY}, ${GEOMETRY + 13});
+  for (let i = 0, src = c[o + 6], dst = c[o + 9]; i < c[o + 11]; i++, src += c[o + 7], dst += c[o + 10]) {
+    f(src, c[o + 8], g[0], g[1], g[2], g[3], g[4], g[5], g[6], g[7], g[8], g[9], g[10], g[11], dst, g[12]);
+  }
+};
 Atomics.store(c, ${READY}, 1);
 let seen = 0;
 for (;;) {
@@ -95,7 +106,9 @@ for (;;) {
   try {
     const [k, lda, ldb, ldc, tA, tB, acc, scratch] = c.subarray(${PARAMS}, ${PARAMS + 8});
     for (let t = 0, o = ${TASKS}; t < c[${COUNT}]; t++, o += ${TASK_INTS}) {
+      side(o, 1);
       gemm(c[o], c[o + 1], c[o + 2], c[o + 3], c[o + 4], k, lda, ldb, ldc, tA, tB, scratch, acc);
+      side(o, 2);
     }
   } catch (err) {
     Atomics.store(c, ${FAILED}, 1);
@@ -349,8 +362,11 @@ export function threadedStage(
 /**
  * Runs a staged batch of products over the pool: the [m, n] block t of C becomes
  * op(A_t) · op(B_t) (plus its old contents with `accumulate`), A_t being matrix `aIndex[t]` of the
- * staged A and B_t matrix `bIndex[t]` of B. Returns false, having written nothing, when the work
- * cuts into more tasks than the control array holds (then the caller runs it on its own thread).
+ * staged A and B_t matrix `bIndex[t]` of B. With `side` (one product only), each block's
+ * im2col or col2im runs with it, on the same thread (see side_work.ts); when the product splits
+ * along m instead, the side work runs whole on this thread, before or after. Returns false, having
+ * written nothing, when the work cuts into more tasks than the control array holds (then the caller
+ * runs it on its own thread).
  */
 export function threadedRun(
   s: ThreadedStage,
@@ -362,10 +378,13 @@ export function threadedRun(
   transA: boolean,
   transB: boolean,
   accumulate: boolean,
+  side?: SideWork,
 ): boolean {
   const { pool: p, ready, scratch, aPtr, bPtr, cPtr } = s;
   const participants = 1 + ready.length;
   const batches = aIndex.length;
+  if (side && batches !== 1)
+    throw new ValueError(`threadedRun: side work goes with one product, got ${batches}`);
 
   // Tasks: whole products when there are enough, else each product cut into column (row) blocks.
   const tasks: number[] = [];
@@ -373,7 +392,8 @@ export function threadedRun(
   const ldb = transB ? k : n;
   const pieces = Math.ceil(participants / batches);
   const byColumns = n >= m;
-  const unit = byColumns ? 8 : 4; // the micro-tile's NR (MR)
+  const split = byColumns ? side : undefined; // side work that goes with each block
+  const unit = split ? split.unit : byColumns ? 8 : 4; // else the micro-tile's NR (MR)
   const extent = byColumns ? n : m;
   const step = Math.ceil(Math.ceil(extent / pieces) / unit) * unit;
   for (let t = 0; t < batches; t++) {
@@ -382,13 +402,16 @@ export function threadedRun(
     const c0 = cPtr + t * m * n * 4;
     for (let s = 0; s < extent; s += step) {
       const len = Math.min(step, extent - s);
-      if (byColumns) tasks.push(a0, b0 + (transB ? s * ldb : s) * 4, c0 + s * 4, m, len);
-      else tasks.push(a0 + (transA ? s : s * lda) * 4, b0, c0 + s * n * 4, len, n);
+      const sides = sideInts(split, split?.calls(s, len));
+      if (byColumns) tasks.push(a0, b0 + (transB ? s * ldb : s) * 4, c0 + s * 4, m, len, ...sides);
+      else tasks.push(a0 + (transA ? s : s * lda) * 4, b0, c0 + s * n * 4, len, n, ...sides);
     }
   }
   const count = tasks.length / TASK_INTS;
   const share = Math.ceil(count / participants);
   if (share > MAX_TASKS) return false;
+  const whole = side && !split ? side.calls(0, n) : undefined;
+  if (side && whole && side.kind === 1) runSide(p.exports, side, whole);
 
   // Hand each ready worker its run of tasks (the caller keeps the first run).
   const params = [k, lda, ldb, n, transA ? 1 : 0, transB ? 1 : 0, accumulate ? 1 : 0];
@@ -401,6 +424,10 @@ export function threadedRun(
     const slot = p.control.subarray(w * SLOT, (w + 1) * SLOT);
     slot.set(params, PARAMS);
     slot[PARAMS + 7] = scratch * (i + 1);
+    if (split) {
+      slot.set(split.geometry, GEOMETRY);
+      slot[GEOMETRY + 12] = split.ld;
+    }
     slot[COUNT] = last - first;
     slot.set(tasks.slice(first * TASK_INTS, last * TASK_INTS), TASKS);
     Atomics.store(slot, FAILED, 0);
@@ -411,6 +438,15 @@ export function threadedRun(
   const run = (first: number, last: number, scratchPtr: number) => {
     for (let t = first; t < last; t++) {
       const o = t * TASK_INTS;
+      const calls = split && {
+        src: tasks[o + 6],
+        srcStep: tasks[o + 7],
+        cg: tasks[o + 8],
+        dst: tasks[o + 9],
+        dstStep: tasks[o + 10],
+        count: tasks[o + 11],
+      };
+      if (split && calls && split.kind === 1) runSide(p.exports, split, calls);
       p.exports.gemm(
         tasks[o],
         tasks[o + 1],
@@ -426,6 +462,7 @@ export function threadedRun(
         scratchPtr,
         params[6],
       );
+      if (split && calls && split.kind === 2) runSide(p.exports, split, calls);
     }
   };
   run(0, Math.min(share, count), 0);
@@ -440,5 +477,6 @@ export function threadedRun(
     }
     if (Atomics.load(slot, FAILED) === 1) run(first, last, 0);
   }
+  if (side && whole && side.kind === 2) runSide(p.exports, side, whole);
   return true;
 }

@@ -1,6 +1,7 @@
 import { ValueError } from '../../../errors';
 import { threadedRun, threadedStage, threadsFor } from './gemm_threads';
 import { GEMM_WASM_BASE64 } from './gemm_wasm_bytes';
+import { runSide, type SideWork } from './side_work';
 import { decodeBase64, simdSupported, type WasmExports } from './wasm_module';
 
 /**
@@ -234,11 +235,16 @@ export interface StagedGemm {
   readonly at: { a: number; b: number; c: number; extra: number };
   readonly exports: WasmExports;
   run(): void;
+  /**
+   * `run()` with a convolution's column-matrix work (side_work.ts): im2col into B before, or
+   * col2im out of C after, each block's share done by the thread that computes the block.
+   */
+  runWith(side: SideWork): void;
 }
 
 interface Staged extends StagedGemm {
   /** Runs the batch: block t of C = op(A_aIndex[t]) · op(B_bIndex[t]) (+ C with accumulate). */
-  runBatch(aIndex: readonly number[], bIndex: readonly number[]): void;
+  runBatch(aIndex: readonly number[], bIndex: readonly number[], side?: SideWork): void;
 }
 
 /**
@@ -288,10 +294,12 @@ function stage(
     if (s) {
       const at = { a: s.aPtr, b: s.bPtr, c: s.cPtr, extra: s.cPtr + align16(cLength * 4) };
       const exports = s.pool.exports;
-      const runBatch = (aIndex: readonly number[], bIndex: readonly number[]) => {
-        if (threadedRun(s, aIndex, bIndex, m, n, k, transA, transB, accumulate)) return;
+      const runBatch = (aIndex: readonly number[], bIndex: readonly number[], side?: SideWork) => {
+        if (threadedRun(s, aIndex, bIndex, m, n, k, transA, transB, accumulate, side)) return;
         // More tasks than the pool's control array holds: run them here, on the staged memory.
-        for (let t = 0; t < aIndex.length; t++) runOn(exports, at, 0, t, aIndex[t], bIndex[t]);
+        runHere(exports, side, n, () => {
+          for (let t = 0; t < aIndex.length; t++) runOn(exports, at, 0, t, aIndex[t], bIndex[t]);
+        });
       };
       const buffer = s.c.buffer;
       return {
@@ -303,6 +311,7 @@ function stage(
         exports,
         runBatch,
         run: () => runBatch([0], [0]),
+        runWith: (side) => runBatch([0], [0], side),
       };
     }
   }
@@ -330,7 +339,16 @@ function stage(
     exports,
     runBatch,
     run: () => runBatch([0], [0]),
+    runWith: (side) => runHere(exports, side, n, () => runBatch([0], [0])),
   };
+}
+
+/** `gemm()` on this thread, with the side work of the whole product (n columns) before or after it. */
+function runHere(exports: WasmExports, side: SideWork | undefined, n: number, gemm: () => void): void {
+  const calls = side?.calls(0, n);
+  if (side && calls && side.kind === 1) runSide(exports, side, calls);
+  gemm();
+  if (side && calls && side.kind === 2) runSide(exports, side, calls);
 }
 
 /**
