@@ -74,12 +74,14 @@ describe('WebAssembly loops match the JS kernels bit for bit', () => {
     }
   });
 
-  it('add, sub, mul and div: same shapes, a scalar either side, and broadcast rows', () => {
+  it('add, sub, mul and div: same shapes, a scalar either side, broadcast rows, outer sums', () => {
     const a = tricky([3, 5, 6, 7], 1);
     const b = tricky([3, 5, 6, 7], 2);
     const bias = tricky([1, 5, 1, 1], 3);
     const row = tricky([7], 4);
     const perRow = tricky([3, 5, 6, 1], 5); // a softmax's or a layer norm's per-row constant
+    const perImage = tricky([3, 1, 1, 1], 9); // both sides broadcast: [3, 5, 6, 7] from these
+    const perPixel = tricky([1, 5, 6, 7], 10);
     const s = tensor(0.37);
     for (const f of [add, sub, mul, div]) {
       sameBits(() => [
@@ -91,6 +93,10 @@ describe('WebAssembly loops match the JS kernels bit for bit', () => {
         f(a, row),
         f(a, perRow),
         f(perRow, a),
+        f(perImage, perPixel),
+        f(perPixel, perImage),
+        f(bias, perRow),
+        f(row, perRow),
       ]);
     }
   });
@@ -185,9 +191,21 @@ describe('WebAssembly loops match the JS kernels bit for bit', () => {
     const x = tricky([2, 3, 150, 151], 6);
     const g = tricky([2, 3, 150, 151], 7);
     const bias = tricky([1, 3, 1, 1], 8);
+    const perImage = tricky([2, 1, 1, 1], 11);
+    const plane = tricky([1, 1, 150, 151], 12);
     sameBits(() => {
       const { values, indices } = maxPool2dWithIndices(x, { kernelSize: 2 });
-      return [relu(x), whereNonzero(x, g, 0), add(x, g), mul(x, bias), sub(bias, x), values, indices];
+      return [
+        relu(x),
+        whereNonzero(x, g, 0),
+        add(x, g),
+        mul(x, bias),
+        sub(bias, x),
+        values,
+        indices,
+        add(perImage, plane), // outer sums: runs of a plane, two to a chunk
+        div(bias, plane),
+      ];
     });
   });
 

@@ -90,10 +90,13 @@ registerGradient<kernels.BinaryAttrs>(
           () => dy,
           () => dy,
         );
+      // A negated side is negated after its reduction to the operand's shape (the same bits: the
+      // sum of the negations is the negation of the sum), so that a broadcast operand (a layer
+      // norm's mean) costs a negation of its own size, not the result's.
       case 'sub':
         return both(
           () => dy,
-          () => neg(dy),
+          () => neg(unbroadcast(dy, b.shape)),
         );
       case 'mul':
         return both(
@@ -103,7 +106,7 @@ registerGradient<kernels.BinaryAttrs>(
       case 'div':
         return both(
           () => div(dy, b),
-          () => neg(div(mul(dy, y), b)),
+          () => neg(unbroadcast(div(mul(dy, y), b), b.shape)),
         );
       case 'pow':
         // As torch: d/da = b * a^(b-1), zero where b == 0; d/db = y * log(a), zero where a == 0.

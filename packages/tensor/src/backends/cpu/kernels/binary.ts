@@ -151,7 +151,8 @@ const WASM_OPS: Partial<Record<BinaryOp, number>> = { add: 0, sub: 1, mul: 2, di
 /**
  * float32 add, sub, mul and div in WebAssembly (wasm/elementwise.ts): same shapes or a scalar
  * side as one pointwise loop; a broadcast with one side full and the other small (a bias
- * [1, C, 1, 1] on [N, C, H, W], a row) run by run as the JS loops below, in chunks of whole runs.
+ * [1, C, 1, 1] on [N, C, H, W], a row), or both small (an outer sum), run by run as the JS loops
+ * below, in chunks of whole runs.
  * False when the op, dtypes or strides do not fit, or the loop stays in JS (see inChunks).
  */
 function binaryInWasm(
@@ -171,22 +172,41 @@ function binaryInWasm(
     return pointwiseInWasm([av, bv], y, (e, [a, b, out], n) => e.binary(code, a, sa, b, sb, out, n));
   }
   const aFull = av.length === size;
-  if (aFull === (bv.length === size)) return false;
-  const [full, small] = aFull ? [av, bv] : [bv, av];
-  if (small.length > CHUNK) return false;
+  const bFull = bv.length === size;
+  if (aFull && bFull) return false;
   const strides = [broadcastStrides(aShape, shape), broadcastStrides(bShape, shape)];
   const c = coalesce(shape, strides);
   if (!c || c.dims.length === 0) return false;
   const inner = c.dims.length - 1;
   const [sa, sb] = [c.strides[0][inner], c.strides[1][inner]];
   if ((sa !== 0 && sa !== 1) || (sb !== 0 && sb !== 1)) return false;
-  // The small side's offset at the start of each run; run r writes y[r·len, (r + 1)·len).
+  // Run r writes y[r·len, (r + 1)·len), from each side's offset at the start of the run.
   const len = c.dims[inner];
+  const perChunk = Math.max(1, Math.floor(CHUNK / len));
+  if (!aFull && !bFull) {
+    // Both sides broadcast (an outer sum: [N, 1, 1, 1] + [1, C, H, W]): each whole in the
+    // module's memory with every chunk of the result, one call of `binary` per run.
+    if (av.length > CHUNK || bv.length > CHUNK) return false;
+    const aAt: number[] = [];
+    const bAt: number[] = [];
+    forEachRow(shape, strides, (_o, [oa, ob]) => {
+      aAt.push(oa);
+      bAt.push(ob);
+    });
+    return inChunks(size, aAt.length, perChunk, (r0, r1) =>
+      chunkInWasm([av, bv], [y.subarray(r0 * len, r1 * len)], (e, [a, b, out]) => {
+        for (let r = r0; r < r1; r++) {
+          e.binary(code, a + 4 * aAt[r], sa, b + 4 * bAt[r], sb, out + 4 * (r - r0) * len, len);
+        }
+      }),
+    );
+  }
+  const [full, small] = aFull ? [av, bv] : [bv, av];
+  if (small.length > CHUNK) return false;
   const smallAt: number[] = [];
   forEachRow(shape, strides, (_o, [oa, ob]) => smallAt.push(aFull ? ob : oa));
   const offsets = Int32Array.from(smallAt);
   const ss = aFull ? sb : sa;
-  const perChunk = Math.max(1, Math.floor(CHUNK / len));
   return inChunks(size, offsets.length, perChunk, (r0, r1) =>
     chunkInWasm(
       [full.subarray(r0 * len, r1 * len), small, offsets.subarray(r0, r1)],
