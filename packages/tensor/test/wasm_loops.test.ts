@@ -25,6 +25,7 @@ import {
   relu,
   setCpuKernels,
   sigmoid,
+  square,
   sub,
   sum,
   type Tensor,
@@ -66,6 +67,10 @@ function sameBits(f: () => Tensor[]): void {
 }
 
 describe('WebAssembly loops match the JS kernels bit for bit', () => {
+  it('square (as a product of x with itself)', () => {
+    sameBits(() => [square(tricky([3, 5, 6, 7], 13)), square(tricky([2, 3, 150, 151], 14))]);
+  });
+
   it('relu, and the select of its gradient (full and constant other side)', () => {
     for (const size of [1, 7, 1030]) {
       const x = tricky([size], size);
@@ -214,6 +219,26 @@ describe('WebAssembly loops match the JS kernels bit for bit', () => {
     const long = tricky([20000, 7], 4);
     const finite = tensor(Float32Array.from(seededValues(30000 * 5, 5)), { shape: [30000, 5] });
     sameBits(() => [sum(x, 0), sum(x, [0, 1]), sum(x, [0, 1], true), sum(long, 0), sum(finite, 0)]);
+  });
+
+  it('sums runs (per row, per channel), two and four at a time, in chunks, with NaN and infinities', () => {
+    const x = tricky([37, 3, 50], 6); // rows of 50 (and 150), three channels
+    const image = tricky([6, 5, 14, 14], 7); // a batch norm's sums over 0, 2, 3
+    const big = tricky([9, 4, 120, 121], 8); // runs of 14,520: four to a chunk
+    const one = tricky([5, 1, 9, 9], 9); // a single channel: every run into the same sum
+    const finite = tensor(Float32Array.from(seededValues(7 * 3 * 400, 10)), { shape: [7, 3, 400] });
+    sameBits(() => [
+      sum(x, 2),
+      sum(x, [1, 2]),
+      sum(x, [0, 2]),
+      sum(image, [0, 2, 3]),
+      sum(image, [1, 2, 3], true),
+      sum(big, [0, 2, 3]),
+      sum(big, [2, 3]),
+      sum(one, [0, 2, 3]),
+      sum(finite, [0, 2]),
+      sum(finite, 2),
+    ]);
   });
 
   it('sigmoid, tanh, exp and erf: within one float32 ulp of the JS loops, exact on the edges', () => {

@@ -8,5 +8,5 @@ export { gemm, scratchBytes } from './gemm';
 export { col2im, im2col } from './im2col';
 export { binary, binaryRuns, maxPool2x2, poolScatter, relu, select } from './elementwise';
 export { activation } from './transcendental';
-export { sumColumns } from './reduce';
+export { sumColumns, sumRuns } from './reduce';
 export { adam } from './adam';

@@ -3,7 +3,7 @@ import type { KernelFunc } from '../../../kernel_registry';
 import { Reduce, type ReduceAttrs, type ReduceOp } from '../../../kernels';
 import { stridesOf } from '../../../shape';
 import type { CpuBackend } from '../backend';
-import { forEachRow } from '../broadcast';
+import { coalesce, forEachRow } from '../broadcast';
 import { transposeValues } from './transpose';
 import { CHUNK, chunkInWasm, inChunks } from './wasm_loops';
 
@@ -31,7 +31,7 @@ export const reduceKernel: KernelFunc<ReduceAttrs, CpuBackend> = ({ inputs: [x],
   const y = backend.empty(dtype, outer);
   const xv = backend.values(x);
   if (alreadyLast) {
-    reduceRuns(op, xv, y, outer, inner);
+    if (!(op === 'sum' && sumRowsInWasm(xv, outer, inner, y))) reduceRuns(op, xv, y, outer, inner);
   } else if (op === 'sum' && axes.every((a, i) => i === 0 || axes[i - 1] < a)) {
     const leading = axes.every((a, i) => a === i);
     if (!(leading && sumLeadingInWasm(xv, inner, outer, y))) sumInPlace(xv, x.shape, kept, y);
@@ -50,6 +50,21 @@ function sumInPlace(x: TypedArray, shape: readonly number[], kept: readonly numb
   // The accumulator's stride along each input axis: the output stride for a kept axis, 0 otherwise.
   const outStrides = stridesOf(kept.map((k) => shape[k]));
   const accStrides = shape.map((_, d) => (kept.includes(d) ? outStrides[kept.indexOf(d)] : 0));
+  // Rows that each add into one accumulator (the last axis reduced: a batch norm's [N, C, H, W]
+  // over 0, 2, 3) go to WebAssembly.
+  const c = coalesce(shape, [accStrides]);
+  if (c && c.dims.length > 0 && c.strides[0][c.dims.length - 1] === 0) {
+    const len = c.dims[c.dims.length - 1];
+    const idx = new Int32Array(x.length / Math.max(1, len));
+    let r = 0;
+    forEachRow(shape, [accStrides], (_o, [oa]) => {
+      idx[r++] = oa;
+    });
+    if (sumRunsInWasm(x, len, idx, acc)) {
+      y.set(acc);
+      return;
+    }
+  }
   forEachRow(shape, [accStrides], (o, [oa], n, [sa]) => {
     if (sa === 0) {
       let s = acc[oa];
@@ -79,6 +94,47 @@ function sumLeadingInWasm(x: TypedArray, rows: number, cols: number, y: TypedArr
     ),
   );
   if (done) y.set(acc);
+  return done;
+}
+
+/** Each row's sum of x as [rows, len] (rows each their own sum), in WebAssembly; see sumRunsInWasm. */
+function sumRowsInWasm(x: TypedArray, rows: number, len: number, y: TypedArray): boolean {
+  if (!(y instanceof Float32Array)) return false;
+  const acc = new Float64Array(rows);
+  if (
+    !sumRunsInWasm(
+      x,
+      len,
+      Int32Array.from({ length: rows }, (_, r) => r),
+      acc,
+    )
+  )
+    return false;
+  y.set(acc);
+  return true;
+}
+
+/**
+ * Float32 sums of whole runs in WebAssembly (wasm/reduce.ts): run r (x's elements r·len …) is
+ * added, in order, into acc[idx[r]] — what reduceRuns' sum and sumInPlace's rows do, with the same
+ * bits — chunk by chunk of runs, the float64 sums carried from chunk to chunk. False, having
+ * written nothing, when the loop stays in JS (other dtypes, runs over a chunk long; see inChunks).
+ */
+function sumRunsInWasm(x: TypedArray, len: number, idx: Int32Array, acc: Float64Array): boolean {
+  if (!(x instanceof Float32Array) || len === 0 || len > CHUNK || idx.length < 2) return false;
+  const accWords = new Int32Array(acc.buffer);
+  const runs = idx.length;
+  const perChunk = Math.max(1, Math.floor(CHUNK / len));
+  const sums = Float64Array.from(acc);
+  const sumWords = new Int32Array(sums.buffer);
+  const done = inChunks(x.length, runs, perChunk, (r0, r1) =>
+    chunkInWasm(
+      [x.subarray(r0 * len, r1 * len), idx.subarray(r0, r1), sumWords],
+      [sumWords],
+      (e, [xAt, idxAt, from, to]) => e.sumRuns(xAt, r1 - r0, len, idxAt, acc.length, from, to),
+    ),
+  );
+  if (done) accWords.set(sumWords);
   return done;
 }
 

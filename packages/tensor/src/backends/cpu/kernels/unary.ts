@@ -124,11 +124,14 @@ export const unaryKernel: KernelFunc<UnaryAttrs, CpuBackend> = ({ inputs: [x], a
   const xv = backend.values(x);
   const out = backend.empty(dtype, xv.length);
   const code = WASM_ACTIVATIONS[attrs.op];
+  const float32 = xv instanceof Float32Array && out instanceof Float32Array;
   const inModule =
-    code !== undefined &&
-    xv instanceof Float32Array &&
-    out instanceof Float32Array &&
-    pointwiseInWasm([xv], out, (e, [xAt, yAt], n) => e.activation(code, xAt, yAt, n));
+    float32 &&
+    ((code !== undefined &&
+      pointwiseInWasm([xv], out, (e, [xAt, yAt], n) => e.activation(code, xAt, yAt, n))) ||
+      // x · x as the module's multiply (2): one float32 rounding of the exact product, as here.
+      (attrs.op === 'square' &&
+        pointwiseInWasm([xv], out, (e, [xAt, yAt], n) => e.binary(2, xAt, 1, xAt, 1, yAt, n))));
   if (!inModule) apply(attrs.op, xv, out);
   return backend.output(out, x.shape, dtype);
 };

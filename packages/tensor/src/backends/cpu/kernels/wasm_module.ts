@@ -57,6 +57,8 @@ export interface WasmExports {
   activation(op: number, x: number, y: number, n: number): void;
   /** wasm/reduce.ts: acc = from + the column sums of x (float32, rows × cols; from, acc float64). */
   sumColumns(x: number, rows: number, cols: number, from: number, acc: number): void;
+  /** wasm/reduce.ts: acc = from, then acc[idx[r]] += the sum of run r of x (`runs` runs of `len`; `accs` sums). */
+  sumRuns(x: number, runs: number, len: number, idx: number, accs: number, from: number, acc: number): void;
   poolScatter(dy: number, idx: number, planes: number, outPlane: number, inPlane: number, dx: number): void;
   binaryRuns(
     op: number,
