@@ -13,6 +13,7 @@ import type { CpuBackend } from '../backend';
 import { col2im, im2col } from '../conv_im2col';
 import { gemm } from '../gemm';
 import { type StagedGemm, stageWasmGemm } from './gemm_wasm';
+import type { SideWork } from './side_work';
 
 /**
  * The product's operands in WebAssembly memory when the float32 SIMD gemm takes it (see
@@ -38,6 +39,35 @@ function staged(
 /** The geometry as the module's im2col/col2im take it after the channel count (SideWork.geometry). */
 function geometryArgs(g: ConvGeometry): number[] {
   return [g.h, g.w, g.kH, g.kW, g.oH, g.oW, g.sH, g.sW, g.pT, g.pL, g.dH, g.dW];
+}
+
+/**
+ * The column-matrix work of a product whose n runs over a run of `nb` images' columns side by
+ * side (group gi): im2col from the images staged at `images` into the matrix at `cols` (kind 1,
+ * before the product: forward), or col2im from it back into them (kind 2, after: the input
+ * gradient), a block of whole images at a time. Byte addresses.
+ */
+function byImages(
+  kind: 1 | 2,
+  g: ConvGeometry,
+  gi: number,
+  nb: number,
+  images: number,
+  cols: number,
+): SideWork {
+  const inPlane = g.h * g.w;
+  return {
+    kind,
+    unit: g.p,
+    geometry: geometryArgs(g),
+    ld: nb * g.p,
+    calls: (c0, len) => {
+      const image = { at: images + 4 * ((c0 / g.p) * g.c + gi * g.cg) * inPlane, step: 4 * g.c * inPlane };
+      const column = { at: cols + 4 * c0, step: 4 * g.p };
+      const [src, dst] = kind === 1 ? [image, column] : [column, image];
+      return { src: src.at, srcStep: src.step, cg: g.cg, dst: dst.at, dstStep: dst.step, count: len / g.p };
+    },
+  };
 }
 
 /*
@@ -101,7 +131,6 @@ export const conv2DKernel: KernelFunc<Conv2DAttrs, CpuBackend> = ({ inputs: [x, 
   let cols: TypedArray | null = null;
   let wide: TypedArray | null = null;
   const inPlane = g.h * g.w;
-  const geo = geometryArgs(g);
   // Where image j's group gi starts within a run of images.
   const imageAt = (j: number, gi: number) => (j * g.c + gi * g.cg) * inPlane;
   for (let n0 = 0; n0 < g.n; n0 += run) {
@@ -112,21 +141,7 @@ export const conv2DKernel: KernelFunc<Conv2DAttrs, CpuBackend> = ({ inputs: [x, 
         s.a.set(wv.subarray(gi * g.og * g.k, (gi + 1) * g.og * g.k));
         s.extra.set(xv.subarray(n0 * g.c * inPlane, (n0 + nb) * g.c * inPlane));
         // Each block of images' columns is built by the thread that multiplies it.
-        const { at } = s;
-        s.runWith({
-          kind: 1,
-          unit: g.p,
-          geometry: geo,
-          ld: nb * g.p,
-          calls: (c0, len) => ({
-            src: at.extra + 4 * imageAt(c0 / g.p, gi),
-            srcStep: 4 * g.c * inPlane,
-            cg: g.cg,
-            dst: at.b + 4 * c0,
-            dstStep: 4 * g.p,
-            count: len / g.p,
-          }),
-        });
+        s.runWith(byImages(1, g, gi, nb, s.at.extra, s.at.b));
         sideBySide(y, s.c, g, g.o, n0, nb, gi * g.og, g.og, false);
         continue;
       }
@@ -156,7 +171,6 @@ export const conv2DBackpropInputKernel: KernelFunc<Conv2DBackpropInputAttrs, Cpu
   const run = runLength(g);
   let cols: TypedArray | null = null;
   let wide: TypedArray | null = null;
-  const geo = geometryArgs(g);
   // Where image j's group gi starts within a run of images.
   const imageAt = (j: number, gi: number) => (j * g.c + gi * g.cg) * inPlane;
   for (let n0 = 0; n0 < g.n; n0 += run) {
@@ -168,21 +182,7 @@ export const conv2DBackpropInputKernel: KernelFunc<Conv2DBackpropInputAttrs, Cpu
         sideBySide(dyv, s.b, g, g.o, n0, nb, gi * g.og, g.og, true);
         s.extra.fill(0);
         // Each block of images' columns is scattered back by the thread that computed it.
-        const { at } = s;
-        s.runWith({
-          kind: 2,
-          unit: g.p,
-          geometry: geo,
-          ld: nb * g.p,
-          calls: (c0, len) => ({
-            src: at.c + 4 * c0,
-            srcStep: 4 * g.p,
-            cg: g.cg,
-            dst: at.extra + 4 * imageAt(c0 / g.p, gi),
-            dstStep: 4 * g.c * inPlane,
-            count: len / g.p,
-          }),
-        });
+        s.runWith(byImages(2, g, gi, nb, s.at.extra, s.at.c));
         for (let j = 0; j < nb; j++) {
           const from = imageAt(j, gi);
           dx.set(s.extra.subarray(from, from + g.cg * inPlane), n0 * g.c * inPlane + from);
@@ -215,7 +215,6 @@ export const conv2DBackpropFilterKernel: KernelFunc<Conv2DBackpropFilterAttrs, C
   let cols: TypedArray | null = null;
   let wide: TypedArray | null = null;
   const inPlane = g.h * g.w;
-  const geo = geometryArgs(g);
   // Where image j's group gi starts within a run of images.
   const imageAt = (j: number, gi: number) => (j * g.c + gi * g.cg) * inPlane;
   for (let n0 = 0; n0 < g.n; n0 += run) {
@@ -234,7 +233,7 @@ export const conv2DBackpropFilterKernel: KernelFunc<Conv2DBackpropFilterAttrs, C
         s.runWith({
           kind: 1,
           unit: taps,
-          geometry: geo,
+          geometry: geometryArgs(g),
           ld: nb * g.p,
           calls: (r0, len) => ({
             src: at.extra + 4 * (imageAt(0, gi) + (r0 / taps) * inPlane),
