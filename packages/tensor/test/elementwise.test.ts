@@ -8,10 +8,14 @@ import {
   eq,
   erf,
   exp,
+  ge,
   gt,
+  le,
   log,
+  lt,
   maximum,
   mul,
+  ne,
   pow,
   round,
   ShapeError,
@@ -77,6 +81,29 @@ describe('binary ops with broadcasting', () => {
     // whereNonzero takes any dtype: nonzero (NaN included) picks a, ±0 picks b.
     const cond = tensor([0, -0, Number.NaN, -2]);
     expect(Array.from(whereNonzero(cond, tensor([1, 2, 3, 4]), 9).dataSync())).toEqual([9, 9, 3, 4]);
+  });
+
+  it('compares a float32 tensor with a number either side as with a full tensor (NaN, ±0, ±inf)', () => {
+    const x = tensor([
+      -2,
+      0,
+      -0,
+      0.5,
+      2,
+      Number.NaN,
+      Number.POSITIVE_INFINITY,
+      Number.NEGATIVE_INFINITY,
+      0.5,
+    ]);
+    const half = tensor(Array.from({ length: 9 }, () => 0.5));
+    for (const f of [gt, ge, lt, le, eq, ne]) {
+      expect(Array.from(f(x, 0.5).dataSync()), `${f.name}(x, 0.5)`).toEqual(
+        Array.from(f(x, half).dataSync()),
+      );
+      expect(Array.from(f(0.5, x).dataSync()), `${f.name}(0.5, x)`).toEqual(
+        Array.from(f(half, x).dataSync()),
+      );
+    }
   });
 
   it('maximum propagates NaN and pow handles tensor exponents', () => {
