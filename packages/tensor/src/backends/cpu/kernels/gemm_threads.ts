@@ -1,6 +1,6 @@
 import { ValueError } from '../../../errors';
 import { GEMM_WASM_SHARED_BASE64 } from './gemm_wasm_bytes';
-import { runSide, type SideWork, sideInts } from './side_work';
+import { aroundSide, runSide, type SideCalls, type SideWork, sideInts } from './side_work';
 import { decodeBase64, simdSupported, type WasmExports } from './wasm_module';
 
 /**
@@ -388,6 +388,7 @@ export function threadedRun(
 
   // Tasks: whole products when there are enough, else each product cut into column (row) blocks.
   const tasks: number[] = [];
+  const blockCalls: SideCalls[] = []; // each task's side calls, with `split`
   const lda = transA ? m : k;
   const ldb = transB ? k : n;
   const pieces = Math.ceil(participants / batches);
@@ -402,7 +403,9 @@ export function threadedRun(
     const c0 = cPtr + t * m * n * 4;
     for (let s = 0; s < extent; s += step) {
       const len = Math.min(step, extent - s);
-      const sides = sideInts(split, split?.calls(s, len));
+      const calls = split?.calls(s, len);
+      if (calls) blockCalls.push(calls);
+      const sides = sideInts(split, calls);
       if (byColumns) tasks.push(a0, b0 + (transB ? s * ldb : s) * 4, c0 + s * 4, m, len, ...sides);
       else tasks.push(a0 + (transA ? s : s * lda) * 4, b0, c0 + s * n * 4, len, n, ...sides);
     }
@@ -438,31 +441,23 @@ export function threadedRun(
   const run = (first: number, last: number, scratchPtr: number) => {
     for (let t = first; t < last; t++) {
       const o = t * TASK_INTS;
-      const calls = split && {
-        src: tasks[o + 6],
-        srcStep: tasks[o + 7],
-        cg: tasks[o + 8],
-        dst: tasks[o + 9],
-        dstStep: tasks[o + 10],
-        count: tasks[o + 11],
-      };
-      if (split && calls && split.kind === 1) runSide(p.exports, split, calls);
-      p.exports.gemm(
-        tasks[o],
-        tasks[o + 1],
-        tasks[o + 2],
-        tasks[o + 3],
-        tasks[o + 4],
-        k,
-        lda,
-        ldb,
-        n,
-        params[4],
-        params[5],
-        scratchPtr,
-        params[6],
+      aroundSide(p.exports, split, blockCalls[t], () =>
+        p.exports.gemm(
+          tasks[o],
+          tasks[o + 1],
+          tasks[o + 2],
+          tasks[o + 3],
+          tasks[o + 4],
+          k,
+          lda,
+          ldb,
+          n,
+          params[4],
+          params[5],
+          scratchPtr,
+          params[6],
+        ),
       );
-      if (split && calls && split.kind === 2) runSide(p.exports, split, calls);
     }
   };
   run(0, Math.min(share, count), 0);

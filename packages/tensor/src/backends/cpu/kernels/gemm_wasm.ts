@@ -1,7 +1,7 @@
 import { ValueError } from '../../../errors';
 import { threadedRun, threadedStage, threadsFor } from './gemm_threads';
 import { GEMM_WASM_BASE64 } from './gemm_wasm_bytes';
-import { runSide, type SideWork } from './side_work';
+import { aroundSide, type SideWork } from './side_work';
 import { decodeBase64, simdSupported, type WasmExports } from './wasm_module';
 
 /**
@@ -345,10 +345,7 @@ function stage(
 
 /** `gemm()` on this thread, with the side work of the whole product (n columns) before or after it. */
 function runHere(exports: WasmExports, side: SideWork | undefined, n: number, gemm: () => void): void {
-  const calls = side?.calls(0, n);
-  if (side && calls && side.kind === 1) runSide(exports, side, calls);
-  gemm();
-  if (side && calls && side.kind === 2) runSide(exports, side, calls);
+  aroundSide(exports, side, side?.calls(0, n), gemm);
 }
 
 /**

@@ -49,6 +49,18 @@ export function runSide(exports: WasmExports, side: SideWork, calls: SideCalls):
   }
 }
 
+/** `gemm()` with the side work's calls before it (im2col) or after it (col2im); none without a side. */
+export function aroundSide(
+  exports: WasmExports,
+  side: SideWork | undefined,
+  calls: SideCalls | undefined,
+  gemm: () => void,
+): void {
+  if (side && calls && side.kind === 1) runSide(exports, side, calls);
+  gemm();
+  if (side && calls && side.kind === 2) runSide(exports, side, calls);
+}
+
 /** The calls of a side work as the task ints the worker threads read (see gemm_threads.ts). */
 export function sideInts(side: SideWork | undefined, calls: SideCalls | undefined): number[] {
   if (!side || !calls) return [0, 0, 0, 0, 0, 0, 0];
