@@ -9,14 +9,14 @@
  * With `--loss wgan-gp` the same networks train as a WGAN-GP (Gulrajani et al. 2017): a critic
  * (layer norm instead of batch norm) updated 5 times per batch with a gradient penalty, and Adam
  * with the paper's lr 1e-4, β = (0.5, 0.9). With `--loss r1`, the non-saturating GAN with a
- * layer-norm discriminator and the R1 penalty on real digits (Mescheder et al. 2018). `--width full`
- * builds DCGAN's usual widths, `--depth 2` adds a 3×3 convolution at every feature-map size of both
- * networks, and `--latent codes` a 10-valued InfoGAN code beside the noise (Chen et al. 2016).
+ * layer-norm discriminator and the R1 penalty on real digits (Mescheder et al. 2018), weighted by
+ * `--gamma` (γ, 1 by default). `--width full` builds DCGAN's usual widths, `--depth 2` (3) adds one
+ * (two) 3×3 convolutions at every feature-map size of both networks, and `--latent codes` a 10-valued InfoGAN code beside the noise (Chen et al. 2016).
  *
  * A checkpoint (the GAN, both optimizers, the generators) is written after every epoch; `--resume`
  * continues a stopped run from it, drawing what the uninterrupted run would have drawn.
  *
- *   pnpm example mnist-dcgan [--loss nonSaturating|wgan-gp|r1] [--width half|full] [--depth 1|2] [--latent noise|codes] [--epochs N] [--seed N] [--backend cpu|gpu] [--json] [--smoke] [--resume]
+ *   pnpm example mnist-dcgan [--loss nonSaturating|wgan-gp|r1] [--width half|full] [--depth 1|2|3] [--latent noise|codes] [--gamma 1|0.1|0.01|10] [--epochs N] [--seed N] [--backend cpu|gpu] [--json] [--smoke] [--resume]
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -36,8 +36,9 @@ const args = parseArgs(import.meta.url, {
   choices: {
     loss: ['nonSaturating', 'wgan-gp', 'r1'],
     width: ['half', 'full'],
-    depth: ['1', '2'],
+    depth: ['1', '2', '3'],
     latent: ['noise', 'codes'],
+    gamma: ['1', '0.1', '0.01', '10'],
   },
   resumable: true,
 });
@@ -46,8 +47,13 @@ const wgan = loss === 'wgan-gp';
 const full = args.choices.width === 'full';
 const depth = Number(args.choices.depth);
 const codes = args.choices.latent === 'codes' ? 10 : null;
+const gamma = Number(args.choices.gamma); // R1's weight, with --loss r1
+if (gamma !== 1 && loss !== 'r1')
+  throw new Error(
+    `${args.name}: --gamma ${gamma} weighs the R1 penalty: it needs --loss r1, got --loss ${loss}`,
+  );
 // Outputs of the objectives, widths and latents side by side: '', 'r1-', 'wgan-gp-', 'r1-full-', 'r1-codes-', …
-const prefix = `${loss === 'nonSaturating' ? '' : `${loss}-`}${full ? 'full-' : ''}${depth > 1 ? `depth${depth}-` : ''}${codes ? 'codes-' : ''}`;
+const prefix = `${loss === 'nonSaturating' ? '' : `${loss}-`}${full ? 'full-' : ''}${depth > 1 ? `depth${depth}-` : ''}${codes ? 'codes-' : ''}${gamma !== 1 ? `gamma${gamma}-` : ''}`;
 if (args.backend === 'gpu') await import('@axon/backend-gpu');
 ax.setBackend(args.backend);
 ax.manualSeed(args.seed);
@@ -69,7 +75,7 @@ console.log(`MNIST: ${trainSet.length} training images, ${loader.length} batches
 //    Weights start as DCGAN's N(0, 0.02) (`init: 'dcgan'`), and the GAN keeps a moving average of the
 //    generator's weights (`emaDecay`, about the last 1,000 steps), which draws the samples.
 //    With --loss r1 the discriminator's batch norm becomes layer norm and its loss gains the R1
-//    penalty, γ/2 · E[‖∇ₓ D(x)‖²] on the real digits (γ = 1; Mescheder et al. 2018).
+//    penalty, γ/2 · E[‖∇ₓ D(x)‖²] on the real digits (γ = 1, or --gamma's; Mescheder et al. 2018).
 const model = gan({
   latentSize: 64,
   generatorFeatures: full ? 64 : 32,
@@ -78,7 +84,7 @@ const model = gan({
   emaDecay: 0.999,
   depth,
   ...(codes ? { latentCodes: codes } : {}),
-  ...(loss === 'r1' ? { loss: 'nonSaturating', r1Weight: 1, discriminatorNorm: 'layer' } : { loss }),
+  ...(loss === 'r1' ? { loss: 'nonSaturating', r1Weight: gamma, discriminatorNorm: 'layer' } : { loss }),
 });
 
 // 3. Train: Adam with DCGAN's settings (lr 2e-4, β₁ = 0.5) for each network, named `gen` and

@@ -18,7 +18,7 @@ import {
   type FitOptions,
 } from './fit_options';
 import { createMetric, type MetricAccumulator, type MetricSpec } from './metrics';
-import { Progress } from './progress';
+import { now, Progress } from './progress';
 import { Context, defaultOptimizer, epochSeed, hasEvalStep } from './step';
 import { LogMeans, LogWindow, windowMeans } from './step_logs';
 import {
@@ -411,8 +411,4 @@ function saveModes(model: Module): [Module, boolean][] {
 
 function restoreModes(modes: [Module, boolean][]): void {
   for (const [m, training] of modes) m.training = training;
-}
-
-function now(): number {
-  return typeof performance !== 'undefined' ? performance.now() : Date.now();
 }

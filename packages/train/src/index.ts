@@ -15,7 +15,16 @@ export {
   metricName,
   topKAccuracy,
 } from './metrics';
-export { epochLine, formatLogs, isCI, Progress, type ProgressMode, type ProgressOutput } from './progress';
+export {
+  batchLine,
+  epochLine,
+  formatLogs,
+  isCI,
+  PLAIN_LINE_SECONDS,
+  Progress,
+  type ProgressMode,
+  type ProgressOutput,
+} from './progress';
 export {
   createStepContext,
   hasEvalStep,

@@ -50,6 +50,25 @@ export function epochLine(epoch: number, epochs: number, logs: Logs, seconds: nu
   return parts.filter(Boolean).join('  ');
 }
 
+/**
+ * Within an epoch, a plain line (no bar) once this many seconds have passed since the epoch began
+ * or since the last such line, so that a log of a long epoch shows it moving.
+ */
+export const PLAIN_LINE_SECONDS = 60;
+
+/** A line within an epoch: `epoch 3/40  600/1875  d_loss 1.3000  61.2 s  eta 130 s`. */
+export function batchLine(
+  label: string,
+  done: number,
+  total: number | undefined,
+  logs: Logs,
+  seconds: number,
+): string {
+  const count = total ? `${done}/${total}` : `${done}`;
+  const eta = total && done < total ? `eta ${Math.round((seconds / done) * (total - done))} s` : '';
+  return [label, count, formatLogs(logs), `${seconds.toFixed(1)} s`, eta].filter(Boolean).join('  ');
+}
+
 interface BarLike {
   start(total: number, value: number, payload?: object): void;
   update(value: number, payload?: object): void;
@@ -59,24 +78,33 @@ interface BarLike {
 
 /**
  * Progress of a fit: a cli-progress bar per epoch on a TTY (replaced by the epoch's summary line
- * when the epoch ends), or one plain line per epoch when the output is not a TTY or CI is set.
+ * when the epoch ends), or plain lines when the output is not a TTY or CI is set: one per epoch,
+ * and within an epoch one every PLAIN_LINE_SECONDS (batches done, the logs read back so far, the
+ * time and what is left of it).
  */
 export class Progress {
   private bar: BarLike | null = null;
   private epochLabel = '';
+  private epochBatches: number | undefined;
+  private epochStarted = 0;
+  private lastLine = 0;
 
   private constructor(
     private readonly output: ProgressOutput,
     private readonly makeBar: (() => BarLike) | null,
+    private readonly clock: () => number,
   ) {}
 
-  /** null when `mode` is false. true and 'auto' both pick a bar or plain lines from the output. */
-  static async create(mode: ProgressMode, output?: ProgressOutput): Promise<Progress | null> {
+  /**
+   * null when `mode` is false. true and 'auto' both pick a bar or plain lines from the output.
+   * `clock` gives milliseconds (performance.now by default; tests pass their own).
+   */
+  static async create(mode: ProgressMode, output?: ProgressOutput, clock = now): Promise<Progress | null> {
     if (mode === false) return null;
     const out: ProgressOutput | undefined =
       output ?? (typeof process !== 'undefined' ? (process.stdout as ProgressOutput) : undefined);
     if (!out) return null;
-    if (!out.isTTY || isCI()) return new Progress(out, null);
+    if (!out.isTTY || isCI()) return new Progress(out, null, clock);
     const cli = await import('cli-progress');
     const SingleBar = (cli.SingleBar ??
       (cli as unknown as { default: typeof cli }).default.SingleBar) as typeof cli.SingleBar;
@@ -100,7 +128,7 @@ export class Progress {
         gracefulExit: true,
         fps: 10,
       });
-    return new Progress(out, make);
+    return new Progress(out, make, clock);
   }
 
   get usesBar(): boolean {
@@ -109,13 +137,23 @@ export class Progress {
 
   epochBegin(epoch: number, epochs: number, batches: number | undefined): void {
     this.epochLabel = `epoch ${epoch + 1}/${epochs}`;
+    this.epochBatches = batches;
+    this.epochStarted = this.lastLine = this.clock();
     if (!this.makeBar) return;
     this.bar = this.makeBar();
     this.bar.start(batches ?? 0, 0, { label: this.epochLabel, logs: '' });
   }
 
   batchEnd(done: number, logs: Logs): void {
-    this.bar?.update(done, { label: this.epochLabel, logs: formatLogs(logs) });
+    if (this.makeBar) {
+      this.bar?.update(done, { label: this.epochLabel, logs: formatLogs(logs) });
+      return;
+    }
+    const t = this.clock();
+    if (t - this.lastLine < PLAIN_LINE_SECONDS * 1000) return;
+    this.lastLine = t;
+    const seconds = (t - this.epochStarted) / 1000;
+    this.output.write(`${batchLine(this.epochLabel, done, this.epochBatches, logs, seconds)}\n`);
   }
 
   epochEnd(epoch: number, epochs: number, logs: Logs, seconds: number): void {
@@ -133,4 +171,9 @@ export class Progress {
     this.bar.stop();
     this.bar = null;
   }
+}
+
+/** Milliseconds from a monotonic clock where there is one (fit's epoch times, the lines above). */
+export function now(): number {
+  return typeof performance !== 'undefined' ? performance.now() : Date.now();
 }

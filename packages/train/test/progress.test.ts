@@ -1,7 +1,7 @@
 import { CrossEntropyLoss, Linear } from '@axon/layers';
 import { manualSeed } from '@axon/tensor';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { epochLine, fit, formatLogs, isCI } from '../src';
+import { batchLine, epochLine, fit, formatLogs, isCI, PLAIN_LINE_SECONDS, Progress } from '../src';
 import { captureOutput, classification, disposeBatches, sgd } from './helpers';
 
 const savedCI = process.env.CI;
@@ -99,6 +99,26 @@ describe('progress', () => {
     // biome-ignore lint/suspicious/noControlCharactersInRegex: stripping ANSI escapes
     const plain = out.text.replace(/\x1b\[[0-9;?]*[A-Za-z]|\x1b[78]/g, '');
     expect(plain).toMatch(/epoch 1\/1 \[[=-]{24}\] \d\/3 /);
+  });
+
+  it('prints a plain line within a long epoch every PLAIN_LINE_SECONDS, with what is left', async () => {
+    let t = 0;
+    const out = captureOutput(false);
+    const progress = await Progress.create('auto', out, () => t);
+    progress?.epochBegin(2, 40, 100);
+    // A batch every 25 s: lines after batches 3 (75 s) and 6 (150 s), never two within 60 s; then the epoch's.
+    for (let done = 1; done <= 8; done++) {
+      t += 25_000;
+      progress?.batchEnd(done, done < 5 ? {} : { d_loss: 1.25 });
+    }
+    progress?.epochEnd(2, 40, { d_loss: 1.25 }, t / 1000);
+    expect(PLAIN_LINE_SECONDS).toBe(60);
+    expect(out.text.trimEnd().split('\n')).toEqual([
+      'epoch 3/40  3/100  75.0 s  eta 2425 s',
+      'epoch 3/40  6/100  d_loss 1.2500  150.0 s  eta 2350 s',
+      'epoch 3/40  d_loss 1.2500  200.0 s',
+    ]);
+    expect(batchLine('epoch 1/2', 7, undefined, {}, 61)).toBe('epoch 1/2  7  61.0 s');
   });
 
   it('is silent with progress: false', async () => {
