@@ -23,7 +23,7 @@ import { join } from 'node:path';
 import { noGrad } from '@axon/autograd';
 import { DataLoader, mnist } from '@axon/datasets';
 import { type Module, save } from '@axon/layers';
-import { gan } from '@axon/models';
+import { gan, rejectionSample } from '@axon/models';
 import { Adam } from '@axon/optim';
 import { plotHistory, writeImageGrid } from '@axon/plot';
 import * as ax from '@axon/tensor';
@@ -39,6 +39,7 @@ const args = parseArgs(import.meta.url, {
     depth: ['1', '2', '3'],
     latent: ['noise', 'codes'],
     gamma: ['1', '0.1', '0.01', '10'],
+    rejection: ['none', '0.75', '0.5'],
   },
   resumable: true,
 });
@@ -48,6 +49,11 @@ const full = args.choices.width === 'full';
 const depth = Number(args.choices.depth);
 const codes = args.choices.latent === 'codes' ? 10 : null;
 const gamma = Number(args.choices.gamma); // R1's weight, with --loss r1
+// With --rejection a, the scores also count samples drawn by discriminator rejection sampling,
+// keeping a share a of the candidates (see @axon/models' rejectionSample).
+const accept = args.choices.rejection === 'none' ? null : Number(args.choices.rejection);
+if (accept !== null && wgan)
+  throw new Error(`${args.name}: --rejection needs a discriminator, not WGAN-GP's critic`);
 if (gamma !== 1 && loss !== 'r1')
   throw new Error(
     `${args.name}: --gamma ${gamma} weighs the R1 penalty: it needs --loss r1, got --loss ${loss}`,
@@ -122,6 +128,10 @@ const samplesPerEpoch: Callback = {
       const trained = await score(classifier, new ax.Generator(args.seed + 1), false);
       console.log(`  epoch ${epoch + 1}: averaged generator: ${describe(averaged)}`);
       console.log(`  epoch ${epoch + 1}: trained generator:  ${describe(trained)}`);
+      if (accept !== null) {
+        const kept = await score(classifier, new ax.Generator(args.seed + 1), true, accept);
+        console.log(`  epoch ${epoch + 1}: averaged, rejection: ${describe(kept)}`);
+      }
     }
     model.train();
   },
@@ -174,18 +184,33 @@ if (classifier) {
   console.log(`${describe(result)} (targets: score ≥ 9.0, each digit 7-13%)`);
   if (!result.digitsBalanced && !args.smoke)
     console.warn(`${args.name}: some digit is outside 7-13% of the samples`);
+  if (accept !== null) {
+    const kept = await score(classifier, new ax.Generator(args.seed + 1), true, accept);
+    Object.assign(metrics, {
+      rejectionAccept: accept,
+      rejectionInceptionScore: kept.inceptionScore,
+      rejectionMinDigitShare: kept.minDigitShare,
+      rejectionMaxDigitShare: kept.maxDigitShare,
+      rejectionDigitsBalanced: kept.digitsBalanced,
+    });
+    console.log(`with rejection sampling: ${describe(kept)}`);
+  }
 }
 report(args, metrics, classifier ? { key: 'inceptionScore', atLeast: 9 } : undefined);
 
 /**
  * Scores `count` samples (in eval mode) with the classifier: the averaged generator's, or with
- * `averaged` false the trained generator's.
+ * `averaged` false the trained generator's; with `accept`, drawn by discriminator rejection
+ * sampling keeping that share of the candidates.
  */
-async function score(classifier: Module, noise: ax.Generator, averaged = true) {
+async function score(classifier: Module, noise: ax.Generator, averaged = true, accept: number | null = null) {
   const count = args.smoke ? 200 : 10_000;
-  const probs = await classProbabilities(classifier, count, (_, n) =>
-    model.sample(n, undefined, { generator: noise, averaged }),
+  const kept =
+    accept === null ? null : await rejectionSample(model, count, { accept, generator: noise, averaged });
+  const probs = await classProbabilities(classifier, count, (start, n) =>
+    kept ? ax.narrow(kept.images, 0, start, n) : model.sample(n, undefined, { generator: noise, averaged }),
   );
+  kept?.images.dispose();
   const shares = classShares(predictedClasses(probs));
   return {
     inceptionScore: inceptionScore(probs),
@@ -194,9 +219,11 @@ async function score(classifier: Module, noise: ax.Generator, averaged = true) {
     digitsBalanced: shares.every((s) => s >= 0.07 && s <= 0.13),
     digitShares: shares.map((s) => `${(100 * s).toFixed(1)}%`).join(' '),
     samples: count,
+    ...(kept ? { candidates: kept.candidates, threshold: kept.threshold } : {}),
   };
 }
 
 function describe(r: Awaited<ReturnType<typeof score>>): string {
-  return `MNIST inception score ${r.inceptionScore.toFixed(3)} over ${r.samples} samples; digit shares 0-9: ${r.digitShares}`;
+  const drawn = r.candidates ? `, kept from ${r.candidates} candidates (τ ${r.threshold?.toFixed(3)})` : '';
+  return `MNIST inception score ${r.inceptionScore.toFixed(3)} over ${r.samples} samples${drawn}; digit shares 0-9: ${r.digitShares}`;
 }

@@ -1,7 +1,8 @@
 /**
  * The GAN family: DCGAN generator and discriminator (optionally class-conditional), the GAN
  * model with its two-player step (non-saturating or WGAN-GP) and optional averaged generator,
- * DCGAN's initialisation, and the pure losses and gradient penalty they use.
+ * DCGAN's initialisation, the pure losses and gradient penalty they use, and discriminator
+ * rejection sampling.
  */
 export {
   type Conditioning,
@@ -32,3 +33,9 @@ export {
   wassersteinGeneratorLoss,
 } from './losses';
 export { type DcganPlan, dcganPlan } from './plan';
+export {
+  type RejectionSample,
+  type RejectionSampleOptions,
+  rejectionSample,
+  thresholdFor,
+} from './rejection';
