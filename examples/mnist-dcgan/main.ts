@@ -11,12 +11,14 @@
  * with the paper's lr 1e-4, β = (0.5, 0.9). With `--loss r1`, the non-saturating GAN with a
  * layer-norm discriminator and the R1 penalty on real digits (Mescheder et al. 2018), weighted by
  * `--gamma` (γ, 1 by default). `--width full` builds DCGAN's usual widths, `--depth 2` (3) adds one
- * (two) 3×3 convolutions at every feature-map size of both networks, and `--latent codes` a 10-valued InfoGAN code beside the noise (Chen et al. 2016).
+ * (two) 3×3 convolutions at every feature-map size of both networks, and `--latent codes` a
+ * 10-valued InfoGAN code beside the noise (Chen et al. 2016). `--rejection a` also scores samples
+ * drawn by discriminator rejection sampling, keeping the share a of the candidates.
  *
  * A checkpoint (the GAN, both optimizers, the generators) is written after every epoch; `--resume`
  * continues a stopped run from it, drawing what the uninterrupted run would have drawn.
  *
- *   pnpm example mnist-dcgan [--loss nonSaturating|wgan-gp|r1] [--width half|full] [--depth 1|2|3] [--latent noise|codes] [--gamma 1|0.1|0.01|10] [--epochs N] [--seed N] [--backend cpu|gpu] [--json] [--smoke] [--resume]
+ *   pnpm example mnist-dcgan [--loss nonSaturating|wgan-gp|r1] [--width half|full] [--depth 1|2|3] [--latent noise|codes] [--gamma 1|0.1|0.01|10] [--rejection none|0.75|0.5] [--epochs N] [--seed N] [--backend cpu|gpu] [--json] [--smoke] [--resume]
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';

@@ -51,6 +51,10 @@ describe('rejectionSample (discriminator rejection sampling)', () => {
     const strict = await rejectionSample(m, 50, { threshold: r.threshold + 1, generator: new Generator(8) });
     expect(strict.threshold).toBe(r.threshold + 1);
     expect(strict.candidates).toBeGreaterThan(50);
+    // One that keeps nothing is an error, not a loop.
+    await expect(rejectionSample(m, 2, { threshold: 1e4 })).rejects.toThrow(
+      /rejectionSample: kept 0 of \d+ candidates with threshold 10000/,
+    );
   });
 
   it('draws each image of a conditional GAN with its own label', async () => {

@@ -97,9 +97,24 @@ export async function rejectionSample(
   const out = new Float32Array(n * size);
   let pending = Array.from({ length: n }, (_, i) => i); // the slots still empty
   let candidates = 0;
+  const cap = Math.max(n, CALIBRATION);
   while (pending.length > 0) {
-    // A round: one candidate per empty slot (at least CALIBRATION while τ is unset), in batches.
-    const m = threshold === null ? Math.max(pending.length, CALIBRATION) : pending.length;
+    // A round: candidates for the empty slots in turn, in batches. The first has at least
+    // CALIBRATION when it sets τ; later ones as many as the share kept so far says should fill
+    // the slots left, at most `cap` (which bounds the memory). Past 20 · cap candidates in all,
+    // the threshold keeps too few to go on.
+    const kept = n - pending.length;
+    if (candidates > 20 * cap) {
+      throw new ValueError(
+        `${fn}: kept ${kept} of ${candidates} candidates with threshold ${threshold} (${n} asked for); a lower threshold or a larger accept keeps more`,
+      );
+    }
+    const m =
+      candidates === 0
+        ? o.threshold === undefined
+          ? cap
+          : n
+        : Math.min(cap, Math.ceil((pending.length * candidates) / Math.max(kept, 1)));
     const slots = Array.from({ length: m }, (_, i) => pending[i % pending.length]);
     const images = new Float32Array(m * size);
     const scores = new Float32Array(m);
@@ -122,14 +137,14 @@ export async function rejectionSample(
     u.dispose();
     threshold ??= thresholdFor(scores, accept as number);
     candidates += m;
-    const kept = new Set<number>();
+    const filled = new Set<number>();
     for (let i = 0; i < m; i++) {
       const slot = slots[i];
-      if (kept.has(slot) || draws[i] >= Math.min(1, Math.exp(scores[i] - threshold))) continue;
+      if (filled.has(slot) || draws[i] >= Math.min(1, Math.exp(scores[i] - threshold))) continue;
       out.set(images.subarray(i * size, (i + 1) * size), slot * size);
-      kept.add(slot);
+      filled.add(slot);
     }
-    pending = pending.filter((s) => !kept.has(s));
+    pending = pending.filter((s) => !filled.has(s));
   }
   // n ≥ 1, so the first round has set τ.
   return { images: tensor(out, { shape: [n, ...shape] }), threshold: threshold as number, candidates };
