@@ -18,7 +18,7 @@ import {
   type FitOptions,
 } from './fit_options';
 import { createMetric, type MetricAccumulator, type MetricSpec } from './metrics';
-import { now, Progress } from './progress';
+import { Progress } from './progress';
 import { Context, defaultOptimizer, epochSeed, hasEvalStep } from './step';
 import { LogMeans, LogWindow, windowMeans } from './step_logs';
 import {
@@ -114,7 +114,6 @@ export async function fit(model: Module, options: FitOptions): Promise<History> 
       ctx.epoch = epoch;
       await run((cb) => cb.onEpochBegin?.(epoch, ctx));
       if (stop) break;
-      const started = now();
       model.train();
       ctx.generator.manualSeed(epochSeed(o.seed, epoch, 0));
       const stream = openEpoch(o.trainData, 'fit: trainData');
@@ -150,7 +149,7 @@ export async function fit(model: Module, options: FitOptions): Promise<History> 
         for (const [k, v] of Object.entries(val)) logs[`val_${k}`] = v;
       }
       Object.assign(logs, learningRates(o.optimizers));
-      progress?.epochEnd(epoch, o.epochs, logs, (now() - started) / 1000);
+      progress?.epochEnd(epoch, o.epochs, logs);
       lastLogs = logs;
       await run((cb) => cb.onEpochEnd?.(epoch, { ...logs }, ctx));
     }

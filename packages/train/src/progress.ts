@@ -156,8 +156,10 @@ export class Progress {
     this.output.write(`${batchLine(this.epochLabel, done, this.epochBatches, logs, seconds)}\n`);
   }
 
-  epochEnd(epoch: number, epochs: number, logs: Logs, seconds: number): void {
+  /** The epoch's summary line, timed from epochBegin (validation included). */
+  epochEnd(epoch: number, epochs: number, logs: Logs): void {
     this.closeBar();
+    const seconds = (this.clock() - this.epochStarted) / 1000;
     this.output.write(`${epochLine(epoch, epochs, logs, seconds)}\n`);
   }
 
@@ -173,7 +175,7 @@ export class Progress {
   }
 }
 
-/** Milliseconds from a monotonic clock where there is one (fit's epoch times, the lines above). */
-export function now(): number {
+/** Milliseconds from a monotonic clock where there is one. */
+function now(): number {
   return typeof performance !== 'undefined' ? performance.now() : Date.now();
 }

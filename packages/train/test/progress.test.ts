@@ -111,7 +111,7 @@ describe('progress', () => {
       t += 25_000;
       progress?.batchEnd(done, done < 5 ? {} : { d_loss: 1.25 });
     }
-    progress?.epochEnd(2, 40, { d_loss: 1.25 }, t / 1000);
+    progress?.epochEnd(2, 40, { d_loss: 1.25 });
     expect(PLAIN_LINE_SECONDS).toBe(60);
     expect(out.text.trimEnd().split('\n')).toEqual([
       'epoch 3/40  3/100  75.0 s  eta 2425 s',
