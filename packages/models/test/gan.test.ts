@@ -392,6 +392,22 @@ describe('gan', () => {
     }
   }, 120_000);
 
+  it('r1Every (lazy R1) penalises every k-th step only, k times as much', () => {
+    const x = randn([4, 1, 8, 8]);
+    const run = (r1Every: number, steps: number) => {
+      manualSeed(7);
+      const m = gan({ ...tiny, r1Weight: 2, r1Every, discriminatorNorm: 'layer' });
+      return runTrainSteps(m, () => ({ x }), optimizers(m), steps);
+    };
+    const lazy = run(4, 6);
+    expect(lazy.map((l) => 'r1' in l)).toEqual([true, false, false, false, true, false]);
+    // Step 0 draws the same fakes from the same weights: only the penalty's weight differs,
+    // γ/2 = 1 every step against k·γ/2 = 4 on every fourth.
+    const [plain] = run(1, 1);
+    expectClose(lazy[0].r1, plain.r1, { rtol: 1e-6 });
+    expectClose(lazy[0].d_loss - plain.d_loss, 3 * plain.r1, { rtol: 1e-4 });
+  });
+
   it('a conditional GAN trains on (x, y) batches; evalStep reports both losses without updates', () => {
     const m = gan({ ...tiny, numClasses: 2 });
     const x = randn([4, 1, 8, 8]);
@@ -526,6 +542,9 @@ describe('gan', () => {
     const r = gan({ ...tiny, r1Weight: 2, discriminatorNorm: 'none' });
     expect(GAN.fromConfig(r.config()).r1Weight).toBe(2);
     expect(gan({ ...tiny }).config()).not.toHaveProperty('r1Weight');
+    const lazy = gan({ ...tiny, r1Weight: 1, r1Every: 16, discriminatorNorm: 'layer' });
+    expect(GAN.fromConfig(lazy.config()).r1Every).toBe(16);
+    expect(r.config()).not.toHaveProperty('r1Every');
     expect(Object.keys(m.stateDict()).filter((k) => k.startsWith('generator.')).length).toBeGreaterThan(0);
     expect(Object.keys(m.stateDict()).some((k) => k.endsWith('running_mean'))).toBe(true);
   });
@@ -571,6 +590,14 @@ describe('gan', () => {
       'gan',
       'r1Weight',
       '>= 0',
+    );
+    expectError(() => gan({ r1Every: 16 }), ValueError, 'gan', 'r1Every 16', 'r1Weight > 0', 'r1Weight 0');
+    expectError(
+      () => gan({ r1Weight: 1, r1Every: 0, discriminatorNorm: 'layer' }),
+      ValueError,
+      'gan',
+      'r1Every',
+      'number 0',
     );
     expectError(() => gan({ nCritic: 0 }), ValueError, 'gan', 'nCritic', 'number 0');
     expectError(() => gan({ conditioning: 'onehot' }), ValueError, 'gan', 'conditioning needs numClasses');
