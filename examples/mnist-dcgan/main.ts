@@ -185,6 +185,7 @@ const metrics: Record<string, number | string | boolean> = {
   width: args.choices.width,
   depth,
   latent: args.choices.latent,
+  ...(loss === 'r1' ? { gamma, r1Every } : {}),
   dLoss: history.history.d_loss.at(-1) ?? Number.NaN,
   gLoss: history.history.g_loss.at(-1) ?? Number.NaN,
 };
