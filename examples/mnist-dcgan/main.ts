@@ -11,9 +11,10 @@
  * with the paper's lr 1e-4, β = (0.5, 0.9). With `--loss r1`, the non-saturating GAN with a
  * layer-norm discriminator and the R1 penalty on real digits (Mescheder et al. 2018), weighted by
  * `--gamma` (γ, 1 by default); `--r1-every 16` computes that penalty on every 16th step only, 16
- * times as heavy (lazy R1, Karras et al. 2020), for ~0.8 of the time a step. `--width full` builds DCGAN's usual widths, `--depth 2` (3) adds one
- * (two) 3×3 convolutions at every feature-map size of both networks, and `--latent codes` a
- * 10-valued InfoGAN code beside the noise (Chen et al. 2016). `--rejection a` also scores samples
+ * times as heavy (lazy R1, Karras et al. 2020), for ~0.8 of the time a step. `--width full` builds
+ * DCGAN's usual widths, `--depth 2` (3) adds one (two) 3×3 convolutions at every feature-map size
+ * of both networks, and `--latent codes` a 10-valued InfoGAN code beside the noise (Chen et al.
+ * 2016). `--rejection a` also scores samples
  * drawn by discriminator rejection sampling, keeping the share a of the candidates.
  *
  * A checkpoint (the GAN, both optimizers, the generators) is written after every epoch; `--resume`

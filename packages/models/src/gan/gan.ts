@@ -134,16 +134,16 @@ export interface GanOptions {
  * `trainStep` does, on a batch of real images x (and labels y, conditional only):
  * 1. `nCritic` times: fakes G(z) from fresh noise (no gradient to G), then the discriminator's loss
  *    — BCE (real → 1, fake → 0), plus γ/2 · the R1 penalty with `r1Weight` (r1Every·γ/2 on every
- *    r1Every-th step, none between), or the Wasserstein
- *    critic loss + λ·gradient penalty — minimised with `ctx.optimizers.disc`;
+ *    r1Every-th step, none between), or the Wasserstein critic loss + λ·gradient penalty —
+ *    minimised with `ctx.optimizers.disc`;
  * 2. once: fresh fakes and the generator's loss — non-saturating −log σ(D(G(z))), or −D(G(z)) —
  *    minimised with `ctx.optimizers.gen` (the discriminator's parameters are left out of that
  *    backward pass).
  *
  * Noise and interpolation weights come from `ctx.generator`. Logs `d_loss` (what the last critic
  * iteration minimised, penalties included) and `g_loss` (the generator's adversarial loss), `gp`
- * under WGAN-GP, `r1` with `r1Weight` (the unweighted penalty, on the steps that compute it). A conditional GAN uses the batch's labels for both the real
- * and the fake images. With `latentCodes`, each batch of fakes is drawn with uniform codes, and
+ * under WGAN-GP, `r1` with `r1Weight` (the unweighted penalty, on the steps that compute it). A
+ * conditional GAN uses the batch's labels for both the real and the fake images. With `latentCodes`, each batch of fakes is drawn with uniform codes, and
  * both losses gain `infoWeight` · the code head's cross-entropy on them (logged as `info`, the
  * generator's). With `emaDecay`, each step ends by moving `generatorEma` towards the generator.
  */
