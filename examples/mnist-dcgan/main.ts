@@ -126,12 +126,44 @@ const fixedCodes = codes
     )
   : undefined;
 let classifier: Module | null = null; // mnist-cnn's, once it exists (see score.ts)
+// A probe of the discriminator after every epoch: its logits on 256 training digits and on 256
+// fakes of the generator being trained. When the two means meet and their spread shrinks, it has
+// gone flat and no longer teaches the generator (R1 with γ = 1 at depth 3 did so by epoch 8).
+const probeReal = ax.keep(
+  ax.tidy(() =>
+    ax
+      .stack(Array.from({ length: Math.min(256, trainSet.length) }, (_, i) => trainSet.get(i).x))
+      .mul(2)
+      .sub(1),
+  ),
+);
+function discriminatorProbe(): string {
+  const stats = (logits: ax.Tensor) => {
+    const v = Array.from(logits.dataSync() as Float32Array);
+    const mean = v.reduce((a, b) => a + b, 0) / v.length;
+    const sd = Math.sqrt(v.reduce((a, b) => a + (b - mean) ** 2, 0) / v.length);
+    return { mean, sd };
+  };
+  const [real, fake] = ax.tidy(() =>
+    noGrad(() => {
+      const n = probeReal.shape[0];
+      const fakes = model.sample(n, undefined, {
+        generator: new ax.Generator(args.seed + 2),
+        averaged: false,
+      });
+      return [stats(model.discriminator.forward(probeReal)), stats(model.discriminator.forward(fakes))];
+    }),
+  );
+  const f = (x: number) => x.toFixed(3);
+  return `discriminator logits: real ${f(real.mean)} ± ${f(real.sd)}, fakes ${f(fake.mean)} ± ${f(fake.sd)} (gap ${f(real.mean - fake.mean)})`;
+}
 const samplesPerEpoch: Callback = {
   async onEpochEnd(epoch) {
     model.eval();
     const images = ax.tidy(() => noGrad(() => ax.div(ax.add(model.forward(fixedNoise, fixedCodes), 1), 2)));
     await writeImageGrid(join(args.outDir, `${prefix}epoch-${epoch + 1}`), images, { nrow: 8, scale: 2 });
     images.dispose();
+    console.log(`  epoch ${epoch + 1}: ${discriminatorProbe()}`);
     // With the classifier at hand, the score of this epoch's averaged generator (the same as step
     // 4's), and of the generator being trained, for comparison.
     classifier ??= await loadClassifier(args.name, true);
