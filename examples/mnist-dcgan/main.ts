@@ -14,8 +14,8 @@
  * times as heavy (lazy R1, Karras et al. 2020), for ~0.8 of the time a step. `--width full` builds
  * DCGAN's usual widths, `--depth 2` (3) adds one (two) 3×3 convolutions at every feature-map size
  * of both networks, and `--latent codes` a 10-valued InfoGAN code beside the noise (Chen et al.
- * 2016). `--rejection a` also scores samples
- * drawn by discriminator rejection sampling, keeping the share a of the candidates.
+ * 2016). `--rejection a` also scores samples drawn by discriminator rejection sampling, keeping the
+ * share a of the candidates.
  *
  * A checkpoint (the GAN, both optimizers, the generators) is written after every epoch; `--resume`
  * continues a stopped run from it, drawing what the uninterrupted run would have drawn.
@@ -138,12 +138,10 @@ const probeReal = ax.keep(
   ),
 );
 function discriminatorProbe(): string {
-  const stats = (logits: ax.Tensor) => {
-    const v = Array.from(logits.dataSync() as Float32Array);
-    const mean = v.reduce((a, b) => a + b, 0) / v.length;
-    const sd = Math.sqrt(v.reduce((a, b) => a + (b - mean) ** 2, 0) / v.length);
-    return { mean, sd };
-  };
+  const stats = (logits: ax.Tensor) => ({
+    mean: ax.mean(logits).item(),
+    sd: ax.std(logits, undefined, { correction: 0 }).item(),
+  });
   const [real, fake] = ax.tidy(() =>
     noGrad(() => {
       const n = probeReal.shape[0];
