@@ -10,6 +10,8 @@
  * (layer norm instead of batch norm) updated 5 times per batch with a gradient penalty, and Adam
  * with the paper's lr 1e-4, β = (0.5, 0.9); `--n-critic 1` updates the critic once per batch
  * instead, with DCGAN's Adam (lr 2e-4, β = (0.5, 0.999)), for about a quarter of the time a batch.
+ * `--adam ttur` gives any objective two time-scales instead (Heusel et al. 2017, with SAGAN's
+ * settings, Zhang et al. 2019): the discriminator's lr 4e-4, the generator's 1e-4, β = (0, 0.9).
  * With `--loss r1`, the non-saturating GAN with a
  * layer-norm discriminator and the R1 penalty on real digits (Mescheder et al. 2018), weighted by
  * `--gamma` (γ, 1 by default); `--r1-every 16` computes that penalty on every 16th step only, 16
@@ -22,7 +24,7 @@
  * A checkpoint (the GAN, both optimizers, the generators) is written after every epoch; `--resume`
  * continues a stopped run from it, drawing what the uninterrupted run would have drawn.
  *
- *   pnpm example mnist-dcgan [--loss nonSaturating|wgan-gp|r1] [--n-critic 5|1] [--width half|full] [--depth 1|2|3] [--latent noise|codes] [--gamma 1|0.1|0.01|10] [--r1-every 1|16|4] [--rejection none|0.75|0.5] [--epochs N] [--seed N] [--backend cpu|gpu] [--json] [--smoke] [--resume]
+ *   pnpm example mnist-dcgan [--loss nonSaturating|wgan-gp|r1] [--n-critic 5|1] [--adam auto|ttur] [--width half|full] [--depth 1|2|3] [--latent noise|codes] [--gamma 1|0.1|0.01|10] [--r1-every 1|16|4] [--rejection none|0.75|0.5] [--epochs N] [--seed N] [--backend cpu|gpu] [--json] [--smoke] [--resume]
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -42,6 +44,7 @@ const args = parseArgs(import.meta.url, {
   choices: {
     loss: ['nonSaturating', 'wgan-gp', 'r1'],
     'n-critic': ['5', '1'],
+    adam: ['auto', 'ttur'],
     width: ['half', 'full'],
     depth: ['1', '2', '3'],
     latent: ['noise', 'codes'],
@@ -54,6 +57,7 @@ const args = parseArgs(import.meta.url, {
 const loss = args.choices.loss;
 const wgan = loss === 'wgan-gp';
 const nCritic = Number(args.choices['n-critic']); // WGAN-GP's critic updates per batch
+const ttur = args.choices.adam === 'ttur';
 const full = args.choices.width === 'full';
 const depth = Number(args.choices.depth);
 const codes = args.choices.latent === 'codes' ? 10 : null;
@@ -77,7 +81,7 @@ if (r1Every !== 1 && loss !== 'r1')
     `${args.name}: --r1-every ${r1Every} spaces out the R1 penalty: it needs --loss r1, got --loss ${loss}`,
   );
 // Outputs of the objectives, widths and latents side by side: '', 'r1-', 'wgan-gp-', 'r1-full-', 'r1-codes-', …
-const prefix = `${loss === 'nonSaturating' ? '' : `${loss}-`}${nCritic !== 5 ? `critic${nCritic}-` : ''}${full ? 'full-' : ''}${depth > 1 ? `depth${depth}-` : ''}${codes ? 'codes-' : ''}${gamma !== 1 ? `gamma${gamma}-` : ''}${r1Every !== 1 ? `every${r1Every}-` : ''}`;
+const prefix = `${loss === 'nonSaturating' ? '' : `${loss}-`}${nCritic !== 5 ? `critic${nCritic}-` : ''}${ttur ? 'ttur-' : ''}${full ? 'full-' : ''}${depth > 1 ? `depth${depth}-` : ''}${codes ? 'codes-' : ''}${gamma !== 1 ? `gamma${gamma}-` : ''}${r1Every !== 1 ? `every${r1Every}-` : ''}`;
 if (args.backend === 'gpu') await import('@axon/backend-gpu');
 ax.setBackend(args.backend);
 ax.manualSeed(args.seed);
@@ -189,12 +193,23 @@ const samplesPerEpoch: Callback = {
     model.train();
   },
 };
-const adam = (m: Module) =>
-  new Adam(
-    m.parameters(),
-    wgan && nCritic === 5 ? { lr: 1e-4, betas: [0.5, 0.9] } : { lr: 2e-4, betas: [0.5, 0.999] },
-  );
-const optimizers = { gen: adam(model.generator), disc: adam(model.discriminator) };
+// Adam for each network: DCGAN's lr 2e-4, β = (0.5, 0.999); WGAN-GP's 1e-4, β = (0.5, 0.9) (with 5
+// critic updates); --adam ttur: the discriminator 4e-4, the generator 1e-4, β = (0, 0.9).
+type AdamSettings = { lr: number; betas: [number, number] };
+const dcganAdam: AdamSettings = { lr: 2e-4, betas: [0.5, 0.999] };
+const wganAdam: AdamSettings = { lr: 1e-4, betas: [0.5, 0.9] };
+const [genAdam, discAdam]: AdamSettings[] = ttur
+  ? [
+      { lr: 1e-4, betas: [0, 0.9] },
+      { lr: 4e-4, betas: [0, 0.9] },
+    ]
+  : wgan && nCritic === 5
+    ? [wganAdam, wganAdam]
+    : [dcganAdam, dcganAdam];
+const optimizers = {
+  gen: new Adam(model.generator.parameters(), genAdam),
+  disc: new Adam(model.discriminator.parameters(), discAdam),
+};
 
 // A full run takes hours on a CPU: after every epoch a checkpoint, which --resume continues from
 // (the weights, the averaged generator, both Adams, the random generators and the step count; the
@@ -236,6 +251,7 @@ const metrics: Record<string, number | string | boolean> = {
   latent: args.choices.latent,
   ...(loss === 'r1' ? { gamma, r1Every } : {}),
   ...(wgan ? { nCritic } : {}),
+  adam: args.choices.adam,
   dLoss: history.history.d_loss.at(-1) ?? Number.NaN,
   gLoss: history.history.g_loss.at(-1) ?? Number.NaN,
 };
