@@ -144,6 +144,7 @@ let classifier: Module | null = null; // mnist-cnn's, once it exists (see score.
 // A probe of the discriminator after every epoch: its logits on 256 training digits and on 256
 // fakes of the generator being trained. When the two means meet and their spread shrinks, it has
 // gone flat and no longer teaches the generator (R1 with γ = 1 at depth 3 did so by epoch 8).
+// (Under WGAN-GP, a critic's scores: only their gap and spreads mean anything.)
 const probeReal = ax.keep(
   ax.tidy(() =>
     ax
@@ -168,7 +169,7 @@ function discriminatorProbe(): string {
     }),
   );
   const f = (x: number) => x.toFixed(3);
-  return `discriminator logits: real ${f(real.mean)} ± ${f(real.sd)}, fakes ${f(fake.mean)} ± ${f(fake.sd)} (gap ${f(real.mean - fake.mean)})`;
+  return `${wgan ? 'critic scores' : 'discriminator logits'}: real ${f(real.mean)} ± ${f(real.sd)}, fakes ${f(fake.mean)} ± ${f(fake.sd)} (gap ${f(real.mean - fake.mean)})`;
 }
 const samplesPerEpoch: Callback = {
   async onEpochEnd(epoch) {
