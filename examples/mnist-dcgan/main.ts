@@ -12,14 +12,13 @@
  * instead, with DCGAN's Adam (lr 2e-4, β = (0.5, 0.999)), for about a quarter of the time a batch.
  * `--adam ttur` gives any objective two time-scales instead (Heusel et al. 2017, with SAGAN's
  * settings, Zhang et al. 2019): the discriminator's lr 4e-4, the generator's 1e-4, β = (0, 0.9).
- * With `--loss r1`, the non-saturating GAN with a
- * layer-norm discriminator and the R1 penalty on real digits (Mescheder et al. 2018), weighted by
- * `--gamma` (γ, 1 by default); `--r1-every 16` computes that penalty on every 16th step only, 16
- * times as heavy (lazy R1, Karras et al. 2020), for ~0.8 of the time a step. `--width full` builds
- * DCGAN's usual widths, `--depth 2` (3) adds one (two) 3×3 convolutions at every feature-map size
- * of both networks, and `--latent codes` a 10-valued InfoGAN code beside the noise (Chen et al.
- * 2016). `--rejection a` also scores samples drawn by discriminator rejection sampling, keeping the
- * share a of the candidates.
+ * With `--loss r1`, the non-saturating GAN with a layer-norm discriminator and the R1 penalty on
+ * real digits (Mescheder et al. 2018), weighted by `--gamma` (γ, 1 by default); `--r1-every 16`
+ * computes that penalty on every 16th step only, 16 times as heavy (lazy R1, Karras et al. 2020),
+ * for ~0.8 of the time a step. `--width full` builds DCGAN's usual widths, `--depth 2` (3) adds one
+ * (two) 3×3 convolutions at every feature-map size of both networks, and `--latent codes` a
+ * 10-valued InfoGAN code beside the noise (Chen et al. 2016). `--rejection a` also scores samples
+ * drawn by discriminator rejection sampling, keeping the share a of the candidates.
  *
  * A checkpoint (the GAN, both optimizers, the generators) is written after every epoch; `--resume`
  * continues a stopped run from it, drawing what the uninterrupted run would have drawn.
@@ -81,7 +80,16 @@ if (r1Every !== 1 && loss !== 'r1')
     `${args.name}: --r1-every ${r1Every} spaces out the R1 penalty: it needs --loss r1, got --loss ${loss}`,
   );
 // Outputs of the objectives, widths and latents side by side: '', 'r1-', 'wgan-gp-', 'r1-full-', 'r1-codes-', …
-const prefix = `${loss === 'nonSaturating' ? '' : `${loss}-`}${nCritic !== 5 ? `critic${nCritic}-` : ''}${ttur ? 'ttur-' : ''}${full ? 'full-' : ''}${depth > 1 ? `depth${depth}-` : ''}${codes ? 'codes-' : ''}${gamma !== 1 ? `gamma${gamma}-` : ''}${r1Every !== 1 ? `every${r1Every}-` : ''}`;
+const prefix = [
+  loss === 'nonSaturating' ? '' : `${loss}-`,
+  nCritic !== 5 ? `critic${nCritic}-` : '',
+  ttur ? 'ttur-' : '',
+  full ? 'full-' : '',
+  depth > 1 ? `depth${depth}-` : '',
+  codes ? 'codes-' : '',
+  gamma !== 1 ? `gamma${gamma}-` : '',
+  r1Every !== 1 ? `every${r1Every}-` : '',
+].join('');
 if (args.backend === 'gpu') await import('@axon/backend-gpu');
 ax.setBackend(args.backend);
 ax.manualSeed(args.seed);
