@@ -9,7 +9,7 @@
  * With `--loss wgan-gp` the same networks train as a WGAN-GP (Gulrajani et al. 2017): a critic
  * (layer norm instead of batch norm) updated 5 times per batch with a gradient penalty, and Adam
  * with the paper's lr 1e-4, β = (0.5, 0.9); `--n-critic 1` updates the critic once per batch
- * instead, with DCGAN's Adam (lr 2e-4, β = (0.5, 0.999)), for about a quarter of the time a batch.
+ * instead, with DCGAN's Adam (lr 2e-4, β = (0.5, 0.999)), in about 0.4 of the time a batch.
  * `--adam ttur` gives any objective two time-scales instead (Heusel et al. 2017, with SAGAN's
  * settings, Zhang et al. 2019): the discriminator's lr 4e-4, the generator's 1e-4, β = (0, 0.9).
  * With `--loss r1`, the non-saturating GAN with a layer-norm discriminator and the R1 penalty on
