@@ -122,17 +122,14 @@ const model = gan({
   ...(codes ? { latentCodes: codes } : {}),
   ...(loss === 'r1'
     ? { loss: 'nonSaturating', r1Weight: gamma, r1Every, discriminatorNorm: 'layer' }
-    : wgan
-      ? { loss, nCritic }
-      : { loss }),
+    : { loss, ...(wgan ? { nCritic } : {}) }),
 });
 
 // 3. Train: Adam with DCGAN's settings (lr 2e-4, β₁ = 0.5) for each network, named `gen` and
 //    `disc` as the GAN's step asks for them. Losses: the discriminator's binary cross-entropy
 //    (real → 1, fake → 0) and the generator's non-saturating −log D(G(z)) (with --loss wgan-gp: the
 //    critic's E[D(fake)] − E[D(real)] + 10·gradient penalty, 5 critic updates per batch, and the
-//    generator's −E[D(fake)]; Adam lr 1e-4, β = (0.5, 0.9); with --n-critic 1, one critic update
-//    and DCGAN's Adam). After each epoch a
+//    generator's −E[D(fake)]; its Adam and --adam ttur's below). After each epoch a
 //    callback draws 64 samples from a fixed set of noise vectors (batch norm in eval mode, with its
 //    running statistics), to out/epoch-<n>.png.
 // With --latent codes, ten rows of eight: row k drawn with code k.
