@@ -17,7 +17,7 @@ import {
   specOf,
   toBytes,
 } from '@axon/layers';
-import { assign, manualSeed, memory, type Tensor, tensor, tidy } from '@axon/tensor';
+import { assign, manualSeed, memory, randn, type Tensor, tensor, tidy } from '@axon/tensor';
 import { afterAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { crc32 } from '../src/serialization/crc32';
 
@@ -270,6 +270,16 @@ describe('toBytes / fromBytes', () => {
     });
     expect(() => fromBytes(bad, SRC)).toThrow(ModelFileError);
     expect(memory().numTensors).toBe(before);
+  });
+
+  it('leaves the global random stream as it was: loading draws nothing a run would see', () => {
+    const bytes = toBytes(makeModel());
+    const draws = (load: boolean) => {
+      manualSeed(5);
+      if (load) fromBytes(bytes, SRC).model.dispose();
+      return tidy(() => randn([4]).dataSync());
+    };
+    expect(draws(true)).toEqual(draws(false));
   });
 
   it('refuses what it cannot write', () => {

@@ -22,7 +22,7 @@
  * ModelFileError instead of allocating what its configs claim. No Node API is used here, so
  * this works in browsers; files.ts adds save/load on top.
  */
-import { type DType, fmtShape, Tensor, tensor, ValueError } from '@axon/tensor';
+import { type DType, defaultGenerator, fmtShape, Tensor, tensor, ValueError } from '@axon/tensor';
 import { withAllocationBudget } from '../allocation';
 import type { AnyModule, Module } from '../module';
 import { fromSpec, type LayerSpec, specOf } from '../registry';
@@ -339,7 +339,8 @@ function readPreamble(
  * blob), rebuilds the model from its spec (through the layer registry, so every layer's package
  * must have been imported) and loads its state dict strictly. Returns `{ model, extra }`: the
  * model, and what was saved beside it. `source` (a file name) starts every error message; every
- * error is a ModelFileError. Format 1 files (no checksum) are read too.
+ * error is a ModelFileError. Format 1 files (no checksum) are read too. The global random stream
+ * (`manualSeed`'s) is left as it was.
  */
 export function fromBytes<M extends AnyModule = Module>(
   bytes: Uint8Array,
@@ -388,11 +389,18 @@ export function fromBytes<M extends AnyModule = Module>(
   }
 
   let model: M;
+  // Building draws every layer's initial weights from the default generator, and the file's
+  // tensors replace them: its state is put back, so loading a model mid-run (a classifier that
+  // scores samples, say) leaves what the run draws next as it was.
+  const rng = defaultGenerator();
+  const rngState = rng.getState();
   try {
     // Layer constructors may allocate no more than the file holds (see allocation.ts).
     model = withAllocationBudget(stateElements, () => fromSpec(header.model)) as M;
   } catch (e) {
     return fail(`cannot rebuild the model: ${(e as Error).message}`, e);
+  } finally {
+    rng.setState(rngState);
   }
 
   const state: Record<string, Tensor> = {};
