@@ -38,5 +38,6 @@ run "mnist-dcgan --loss r1" mnist-dcgan --loss r1 --smoke --json "$@"
 run "mnist-dcgan --loss r1 --width full" mnist-dcgan --loss r1 --width full --smoke --json "$@"
 run "mnist-dcgan --loss r1 --latent codes --r1-every 4" mnist-dcgan --loss r1 --latent codes --r1-every 4 --smoke --json "$@"
 run "mnist-dcgan --loss r1 --depth 3 --gamma 0.1 --rejection 0.5" mnist-dcgan --loss r1 --depth 3 --gamma 0.1 --rejection 0.5 --smoke --json "$@"
+run "mnist-dcgan --loss r1 --gamma 1-then-0.1" mnist-dcgan --loss r1 --gamma 1-then-0.1 --epochs 8 --smoke --json "$@" # γ switches as epoch 8 begins
 run "mnist-dcgan --resume" mnist-dcgan --resume --epochs 2 --smoke --json "$@" # from the first smoke run's checkpoint
 exit $failed

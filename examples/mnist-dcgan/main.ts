@@ -13,7 +13,8 @@
  * `--adam ttur` gives any objective two time-scales instead (Heusel et al. 2017, with SAGAN's
  * settings, Zhang et al. 2019): the discriminator's lr 4e-4, the generator's 1e-4, β = (0, 0.9).
  * With `--loss r1`, the non-saturating GAN with a layer-norm discriminator and the R1 penalty on
- * real digits (Mescheder et al. 2018), weighted by `--gamma` (γ, 1 by default); `--r1-every 16`
+ * real digits (Mescheder et al. 2018), weighted by `--gamma` (γ, 1 by default; `--gamma 1-then-0.1`:
+ * 1 for seven epochs, then 0.1, the schedule of the run that meets the targets); `--r1-every 16`
  * computes that penalty on every 16th step only, 16 times as heavy (lazy R1, Karras et al. 2020),
  * for ~0.8 of the time a step. `--width full` builds DCGAN's usual widths, `--depth 2` (3) adds one
  * (two) 3×3 convolutions at every feature-map size of both networks, and `--latent codes` a
@@ -23,7 +24,7 @@
  * A checkpoint (the GAN, both optimizers, the generators) is written after every epoch; `--resume`
  * continues a stopped run from it, drawing what the uninterrupted run would have drawn.
  *
- *   pnpm example mnist-dcgan [--loss nonSaturating|wgan-gp|r1] [--n-critic 5|1] [--adam auto|ttur] [--width half|full] [--depth 1|2|3] [--latent noise|codes] [--gamma 1|0.1|0.01|10] [--r1-every 1|16|4] [--rejection none|0.75|0.5] [--epochs N] [--seed N] [--backend cpu|gpu] [--json] [--smoke] [--resume]
+ *   pnpm example mnist-dcgan [--loss nonSaturating|wgan-gp|r1] [--n-critic 5|1] [--adam auto|ttur] [--width half|full] [--depth 1|2|3] [--latent noise|codes] [--gamma 1|0.1|0.01|10|1-then-0.1] [--r1-every 1|16|4] [--rejection none|0.75|0.5] [--epochs N] [--seed N] [--backend cpu|gpu] [--json] [--smoke] [--resume]
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -47,7 +48,7 @@ const args = parseArgs(import.meta.url, {
     width: ['half', 'full'],
     depth: ['1', '2', '3'],
     latent: ['noise', 'codes'],
-    gamma: ['1', '0.1', '0.01', '10'],
+    gamma: ['1', '0.1', '0.01', '10', '1-then-0.1'],
     'r1-every': ['1', '16', '4'],
     rejection: ['none', '0.75', '0.5'],
   },
@@ -60,7 +61,10 @@ const ttur = args.choices.adam === 'ttur';
 const full = args.choices.width === 'full';
 const depth = Number(args.choices.depth);
 const codes = args.choices.latent === 'codes' ? 10 : null;
-const gamma = Number(args.choices.gamma); // R1's weight, with --loss r1
+// R1's weight, with --loss r1: one γ, or 1-then-0.1 (γ = 1 for epochs 1–7, then 0.1: at depth 3, γ = 1
+// flattens the discriminator by epochs 8–9; see the README).
+const gammaScheduled = args.choices.gamma === '1-then-0.1';
+const gammaAt = (epoch: number) => (gammaScheduled ? (epoch < 7 ? 1 : 0.1) : Number(args.choices.gamma));
 const r1Every = Number(args.choices['r1-every']); // lazy R1: the penalty on every k-th step, k·γ
 // With --rejection a, the scores also count samples drawn by discriminator rejection sampling,
 // keeping a share a of the candidates (see @axon/models' rejectionSample).
@@ -71,9 +75,9 @@ if (nCritic !== 5 && !wgan)
   throw new Error(
     `${args.name}: --n-critic ${nCritic} counts WGAN-GP's critic updates: it needs --loss wgan-gp, got --loss ${loss}`,
   );
-if (gamma !== 1 && loss !== 'r1')
+if (args.choices.gamma !== '1' && loss !== 'r1')
   throw new Error(
-    `${args.name}: --gamma ${gamma} weighs the R1 penalty: it needs --loss r1, got --loss ${loss}`,
+    `${args.name}: --gamma ${args.choices.gamma} weighs the R1 penalty: it needs --loss r1, got --loss ${loss}`,
   );
 if (r1Every !== 1 && loss !== 'r1')
   throw new Error(
@@ -87,7 +91,7 @@ const prefix = [
   full ? 'full-' : '',
   depth > 1 ? `depth${depth}-` : '',
   codes ? 'codes-' : '',
-  gamma !== 1 ? `gamma${gamma}-` : '',
+  args.choices.gamma !== '1' ? `gamma${args.choices.gamma}-` : '',
   r1Every !== 1 ? `every${r1Every}-` : '',
 ].join('');
 if (args.backend === 'gpu') await import('@axon/backend-gpu');
@@ -111,7 +115,7 @@ console.log(`MNIST: ${trainSet.length} training images, ${loader.length} batches
 //    Weights start as DCGAN's N(0, 0.02) (`init: 'dcgan'`), and the GAN keeps a moving average of the
 //    generator's weights (`emaDecay`, about the last 1,000 steps), which draws the samples.
 //    With --loss r1 the discriminator's batch norm becomes layer norm and its loss gains the R1
-//    penalty, γ/2 · E[‖∇ₓ D(x)‖²] on the real digits (γ = 1, or --gamma's; Mescheder et al. 2018).
+//    penalty, γ/2 · E[‖∇ₓ D(x)‖²] on the real digits (γ = 1, or --gamma's, from its first epoch; Mescheder et al. 2018).
 const model = gan({
   latentSize: 64,
   generatorFeatures: full ? 64 : 32,
@@ -121,7 +125,7 @@ const model = gan({
   depth,
   ...(codes ? { latentCodes: codes } : {}),
   ...(loss === 'r1'
-    ? { loss: 'nonSaturating', r1Weight: gamma, r1Every, discriminatorNorm: 'layer' }
+    ? { loss: 'nonSaturating', r1Weight: gammaAt(0), r1Every, discriminatorNorm: 'layer' }
     : { loss, ...(wgan ? { nCritic } : {}) }),
 });
 
@@ -199,6 +203,14 @@ const samplesPerEpoch: Callback = {
     model.train();
   },
 };
+// With --gamma 1-then-0.1, γ changes as an epoch begins (also after --resume).
+const gammaSchedule: Callback = {
+  onEpochBegin(epoch) {
+    if (model.r1Weight === gammaAt(epoch)) return;
+    console.log(`  epoch ${epoch + 1}: R1's γ ${model.r1Weight} → ${gammaAt(epoch)}`);
+    model.r1Weight = gammaAt(epoch);
+  },
+};
 // Adam for each network: DCGAN's lr 2e-4, β = (0.5, 0.999); WGAN-GP's 1e-4, β = (0.5, 0.9) (with 5
 // critic updates); --adam ttur: the discriminator 4e-4, the generator 1e-4, β = (0, 0.9).
 type AdamSettings = { lr: number; betas: [number, number] };
@@ -238,7 +250,11 @@ const history = await fit(model, {
   epochs: args.epochs,
   initialEpoch,
   seed: args.seed,
-  callbacks: [samplesPerEpoch, new Checkpoint({ path: checkpoint })],
+  callbacks: [
+    ...(gammaScheduled ? [gammaSchedule] : []),
+    samplesPerEpoch,
+    new Checkpoint({ path: checkpoint }),
+  ],
 });
 model.eval();
 await save(model, join(args.outDir, `${prefix}mnist-dcgan.axon`));
@@ -255,7 +271,8 @@ const metrics: Record<string, number | string | boolean> = {
   width: args.choices.width,
   depth,
   latent: args.choices.latent,
-  ...(loss === 'r1' ? { gamma, r1Every } : {}),
+  ...(loss === 'r1' ? { gamma: model.r1Weight, r1Every } : {}),
+  ...(gammaScheduled ? { gammaSchedule: args.choices.gamma } : {}),
   ...(wgan ? { nCritic } : {}),
   adam: args.choices.adam,
   dLoss: history.history.d_loss.at(-1) ?? Number.NaN,

@@ -408,6 +408,38 @@ describe('gan', () => {
     expectClose(lazy[0].d_loss - plain.d_loss, 3 * plain.r1, { rtol: 1e-4 });
   });
 
+  it('r1Weight changes between steps, as a γ schedule does, on a GAN built with R1 only', () => {
+    const x = randn([4, 1, 8, 8]);
+    const run = (built: number, set: number | null) => {
+      manualSeed(7);
+      const m = gan({ ...tiny, r1Weight: built, discriminatorNorm: 'layer' });
+      if (set !== null) m.r1Weight = set;
+      return { m, logs: runTrainSteps(m, () => ({ x }), optimizers(m), 2) };
+    };
+    const switched = run(2, 0.5);
+    expect(switched.logs).toEqual(run(0.5, null).logs); // the same as built with γ = 0.5
+    expect(switched.m.r1Weight).toBe(0.5);
+    expect(switched.m.config()).toMatchObject({ r1Weight: 0.5 });
+    expectError(
+      () => {
+        gan({ ...tiny }).r1Weight = 1;
+      },
+      ValueError,
+      'GAN.r1Weight',
+      'built without the R1 penalty',
+      'r1Weight 1',
+    );
+    expectError(
+      () => {
+        switched.m.r1Weight = 0;
+      },
+      ValueError,
+      'GAN.r1Weight',
+      '> 0',
+      'number 0',
+    );
+  });
+
   it('a conditional GAN trains on (x, y) batches; evalStep reports both losses without updates', () => {
     const m = gan({ ...tiny, numClasses: 2 });
     const x = randn([4, 1, 8, 8]);

@@ -164,8 +164,7 @@ export class GAN extends Module implements SteppedModel {
   readonly loss: GanLoss;
   readonly nCritic: number;
   readonly gpWeight: number | null;
-  /** γ of the R1 penalty on real images (0: none). */
-  readonly r1Weight: number;
+  private r1Gamma: number;
   /** The penalty on every r1Every-th step (lazy R1), weighted r1Every·γ/2. */
   readonly r1Every: number;
   readonly discriminatorNorm: DiscriminatorNorm;
@@ -175,6 +174,26 @@ export class GAN extends Module implements SteppedModel {
   readonly discriminator: DCGANDiscriminator;
   /** The moving average of the generator's weights (`emaDecay` > 0), or null. */
   readonly generatorEma: DCGANGenerator | null;
+
+  /** γ of the R1 penalty on real images (0: none). */
+  get r1Weight(): number {
+    return this.r1Gamma;
+  }
+
+  /**
+   * Changes γ between steps, as a schedule would (e.g. 1, then 0.1 once the discriminator flattens:
+   * `examples/mnist-dcgan --gamma 1-then-0.1`). Only on a GAN built with R1, and to another γ > 0:
+   * the penalty's presence (and lazy R1's spacing) is part of the model's construction.
+   */
+  set r1Weight(value: number) {
+    const fn = 'GAN.r1Weight';
+    if (this.r1Gamma === 0) {
+      throw new ValueError(
+        `${fn}: this GAN was built without the R1 penalty; build it with r1Weight > 0 (and discriminatorNorm 'layer' or 'none') to set γ, got r1Weight ${show(value)}`,
+      );
+    }
+    this.r1Gamma = checkNumber(fn, 'r1Weight', value, { min: 0, exclusiveMin: true });
+  }
 
   constructor(options: GanOptions = {}) {
     super();
@@ -214,7 +233,7 @@ export class GAN extends Module implements SteppedModel {
     } else {
       this.gpWeight = null;
     }
-    this.r1Weight = checkNumber(fn, 'r1Weight', o.r1Weight ?? 0, { min: 0 });
+    this.r1Gamma = checkNumber(fn, 'r1Weight', o.r1Weight ?? 0, { min: 0 });
     if (wgan && this.r1Weight > 0) {
       throw new ValueError(
         `gan: r1Weight applies to loss 'nonSaturating' only, got r1Weight ${show(o.r1Weight)} with loss 'wgan-gp'`,
