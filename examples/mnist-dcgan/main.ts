@@ -115,7 +115,8 @@ console.log(`MNIST: ${trainSet.length} training images, ${loader.length} batches
 //    Weights start as DCGAN's N(0, 0.02) (`init: 'dcgan'`), and the GAN keeps a moving average of the
 //    generator's weights (`emaDecay`, about the last 1,000 steps), which draws the samples.
 //    With --loss r1 the discriminator's batch norm becomes layer norm and its loss gains the R1
-//    penalty, γ/2 · E[‖∇ₓ D(x)‖²] on the real digits (γ = 1, or --gamma's, from its first epoch; Mescheder et al. 2018).
+//    penalty, γ/2 · E[‖∇ₓ D(x)‖²] on the real digits (Mescheder et al. 2018; γ = 1, or --gamma's
+//    first epoch's).
 const model = gan({
   latentSize: 64,
   generatorFeatures: full ? 64 : 32,
