@@ -12,6 +12,7 @@
  * instead, with DCGAN's Adam (lr 2e-4, β = (0.5, 0.999)), in about 0.4 of the time a batch.
  * `--adam ttur` gives any objective two time-scales instead (Heusel et al. 2017, with SAGAN's
  * settings, Zhang et al. 2019): the discriminator's lr 4e-4, the generator's 1e-4, β = (0, 0.9).
+ * `--lr-drop 10` divides both learning rates by 4 after epoch 10 (for the last epochs of a run).
  * With `--loss r1`, the non-saturating GAN with a layer-norm discriminator and the R1 penalty on
  * real digits (Mescheder et al. 2018), weighted by `--gamma` (γ, 1 by default; `--gamma 1-then-0.1`:
  * 1 for seven epochs, then 0.1, the schedule of the run that meets the targets); `--r1-every 16`
@@ -24,7 +25,7 @@
  * A checkpoint (the GAN, both optimizers, the generators) is written after every epoch; `--resume`
  * continues a stopped run from it, drawing what the uninterrupted run would have drawn.
  *
- *   pnpm example mnist-dcgan [--loss nonSaturating|wgan-gp|r1] [--n-critic 5|1] [--adam auto|ttur] [--width half|full] [--depth 1|2|3] [--latent noise|codes] [--gamma 1|0.1|0.01|10|1-then-0.1] [--r1-every 1|16|4] [--rejection none|0.75|0.5] [--epochs N] [--seed N] [--backend cpu|gpu] [--json] [--smoke] [--resume]
+ *   pnpm example mnist-dcgan [--loss nonSaturating|wgan-gp|r1] [--n-critic 5|1] [--adam auto|ttur] [--lr-drop none|10] [--width half|full] [--depth 1|2|3] [--latent noise|codes] [--gamma 1|0.1|0.01|10|1-then-0.1] [--r1-every 1|16|4] [--rejection none|0.75|0.5] [--epochs N] [--seed N] [--backend cpu|gpu] [--json] [--smoke] [--resume]
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -45,6 +46,7 @@ const args = parseArgs(import.meta.url, {
     loss: ['nonSaturating', 'wgan-gp', 'r1'],
     'n-critic': ['5', '1'],
     adam: ['auto', 'ttur'],
+    'lr-drop': ['none', '10'],
     width: ['half', 'full'],
     depth: ['1', '2', '3'],
     latent: ['noise', 'codes'],
@@ -58,6 +60,8 @@ const loss = args.choices.loss;
 const wgan = loss === 'wgan-gp';
 const nCritic = Number(args.choices['n-critic']); // WGAN-GP's critic updates per batch
 const ttur = args.choices.adam === 'ttur';
+// With --lr-drop e, both learning rates are divided by 4 from epoch e + 1 on.
+const lrDrop = args.choices['lr-drop'] === 'none' ? null : Number(args.choices['lr-drop']);
 const full = args.choices.width === 'full';
 const depth = Number(args.choices.depth);
 const codes = args.choices.latent === 'codes' ? 10 : null;
@@ -88,6 +92,7 @@ const prefix = [
   loss === 'nonSaturating' ? '' : `${loss}-`,
   nCritic !== 5 ? `critic${nCritic}-` : '',
   ttur ? 'ttur-' : '',
+  lrDrop ? `lrdrop${lrDrop}-` : '',
   full ? 'full-' : '',
   depth > 1 ? `depth${depth}-` : '',
   codes ? 'codes-' : '',
@@ -229,6 +234,17 @@ const optimizers = {
   gen: new Adam(model.generator.parameters(), genAdam),
   disc: new Adam(model.discriminator.parameters(), discAdam),
 };
+// With --lr-drop e, as each epoch begins (also after --resume): the settings' rates, or a quarter.
+const lrSchedule: Callback = {
+  onEpochBegin(epoch) {
+    const factor = lrDrop !== null && epoch >= lrDrop ? 0.25 : 1;
+    const [gen, disc] = [optimizers.gen.paramGroups[0], optimizers.disc.paramGroups[0]];
+    if (gen.lr === genAdam.lr * factor && disc.lr === discAdam.lr * factor) return;
+    gen.lr = genAdam.lr * factor;
+    disc.lr = discAdam.lr * factor;
+    console.log(`  epoch ${epoch + 1}: learning rates ${gen.lr} (generator), ${disc.lr} (discriminator)`);
+  },
+};
 
 // A full run takes hours on a CPU: after every epoch a checkpoint, which --resume continues from
 // (the weights, the averaged generator, both Adams, the random generators and the step count; the
@@ -253,6 +269,7 @@ const history = await fit(model, {
   seed: args.seed,
   callbacks: [
     ...(gammaScheduled ? [gammaSchedule] : []),
+    ...(lrDrop !== null ? [lrSchedule] : []),
     samplesPerEpoch,
     new Checkpoint({ path: checkpoint }),
   ],
@@ -276,6 +293,7 @@ const metrics: Record<string, number | string | boolean> = {
   ...(gammaScheduled ? { gammaSchedule: args.choices.gamma } : {}),
   ...(wgan ? { nCritic } : {}),
   adam: args.choices.adam,
+  ...(lrDrop !== null ? { lrDrop } : {}),
   dLoss: history.history.d_loss.at(-1) ?? Number.NaN,
   gLoss: history.history.g_loss.at(-1) ?? Number.NaN,
 };
