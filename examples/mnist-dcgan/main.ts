@@ -12,7 +12,7 @@
  * instead, with DCGAN's Adam (lr 2e-4, β = (0.5, 0.999)), in about 0.4 of the time a batch.
  * `--adam ttur` gives any objective two time-scales instead (Heusel et al. 2017, with SAGAN's
  * settings, Zhang et al. 2019): the discriminator's lr 4e-4, the generator's 1e-4, β = (0, 0.9).
- * `--lr-drop 10` divides both learning rates by 4 after epoch 10 (for the last epochs of a run).
+ * `--lr-drop 9` divides both learning rates by 4 after epoch 9 (for the last epochs of a run).
  * With `--loss r1`, the non-saturating GAN with a layer-norm discriminator and the R1 penalty on
  * real digits (Mescheder et al. 2018), weighted by `--gamma` (γ, 1 by default; `--gamma 1-then-0.1`:
  * 1 for seven epochs, then 0.1, the schedule of the run that meets the targets); `--r1-every 16`
@@ -25,7 +25,7 @@
  * A checkpoint (the GAN, both optimizers, the generators) is written after every epoch; `--resume`
  * continues a stopped run from it, drawing what the uninterrupted run would have drawn.
  *
- *   pnpm example mnist-dcgan [--loss nonSaturating|wgan-gp|r1] [--n-critic 5|1] [--adam auto|ttur] [--lr-drop none|10] [--width half|full] [--depth 1|2|3] [--latent noise|codes] [--gamma 1|0.1|0.01|10|1-then-0.1] [--r1-every 1|16|4] [--rejection none|0.75|0.5] [--epochs N] [--seed N] [--backend cpu|gpu] [--json] [--smoke] [--resume]
+ *   pnpm example mnist-dcgan [--loss nonSaturating|wgan-gp|r1] [--n-critic 5|1] [--adam auto|ttur] [--lr-drop none|9] [--width half|full] [--depth 1|2|3] [--latent noise|codes] [--gamma 1|0.1|0.01|10|1-then-0.1] [--r1-every 1|16|4] [--rejection none|0.75|0.5] [--epochs N] [--seed N] [--backend cpu|gpu] [--json] [--smoke] [--resume]
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -46,7 +46,7 @@ const args = parseArgs(import.meta.url, {
     loss: ['nonSaturating', 'wgan-gp', 'r1'],
     'n-critic': ['5', '1'],
     adam: ['auto', 'ttur'],
-    'lr-drop': ['none', '10'],
+    'lr-drop': ['none', '9'],
     width: ['half', 'full'],
     depth: ['1', '2', '3'],
     latent: ['noise', 'codes'],
