@@ -390,8 +390,8 @@ export function fromBytes<M extends AnyModule = Module>(
 
   let model: M;
   // Building draws every layer's initial weights from the default generator, and the file's
-  // tensors replace them: the generator's state is put back, so loading a model mid-run (a classifier that
-  // scores samples, say) leaves what the run draws next as it was.
+  // tensors replace them: the generator's state is put back, so loading a model mid-run (a
+  // classifier that scores samples, say) leaves what the run draws next as it was.
   const rng = defaultGenerator();
   const rngState = rng.getState();
   try {
