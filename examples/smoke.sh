@@ -34,7 +34,7 @@ done
 # Variants an example selects with its own flags.
 run "mnist-dcgan --loss wgan-gp" mnist-dcgan --loss wgan-gp --smoke --json "$@"
 run "mnist-dcgan --loss wgan-gp --n-critic 1 --adam ttur --depth 3" mnist-dcgan --loss wgan-gp --n-critic 1 --adam ttur --depth 3 --smoke --json "$@"
-run "mnist-dcgan --loss wgan-gp --n-critic 1 --adam ttur --lr-drop 9" mnist-dcgan --loss wgan-gp --n-critic 1 --adam ttur --lr-drop 9 --epochs 10 --smoke --json "$@" # both rates ÷4 as epoch 10 begins
+run "mnist-dcgan --loss wgan-gp --n-critic 1 --adam ttur --lr-drop 9 --lambda 10-then-1" mnist-dcgan --loss wgan-gp --n-critic 1 --adam ttur --lr-drop 9 --lambda 10-then-1 --epochs 13 --smoke --json "$@" # both rates ÷4 as epoch 10 begins, λ 10 → 1 as epoch 13 begins
 run "mnist-dcgan --loss r1" mnist-dcgan --loss r1 --smoke --json "$@"
 run "mnist-dcgan --loss r1 --width full" mnist-dcgan --loss r1 --width full --smoke --json "$@"
 run "mnist-dcgan --loss r1 --latent codes --r1-every 4" mnist-dcgan --loss r1 --latent codes --r1-every 4 --smoke --json "$@"

@@ -13,6 +13,7 @@
  * `--adam ttur` gives any objective two time-scales instead (Heusel et al. 2017, with SAGAN's
  * settings, Zhang et al. 2019): the discriminator's lr 4e-4, the generator's 1e-4, β = (0, 0.9).
  * `--lr-drop 9` divides both learning rates by 4 after epoch 9 (for the last epochs of a run).
+ * `--lambda 10-then-1` weakens WGAN-GP's gradient penalty from λ = 10 to 1 after epoch 12.
  * With `--loss r1`, the non-saturating GAN with a layer-norm discriminator and the R1 penalty on
  * real digits (Mescheder et al. 2018), weighted by `--gamma` (γ, 1 by default; `--gamma 1-then-0.1`:
  * 1 for seven epochs, then 0.1, the schedule of the run that meets the targets); `--r1-every 16`
@@ -25,7 +26,7 @@
  * A checkpoint (the GAN, both optimizers, the generators) is written after every epoch; `--resume`
  * continues a stopped run from it, drawing what the uninterrupted run would have drawn.
  *
- *   pnpm example mnist-dcgan [--loss nonSaturating|wgan-gp|r1] [--n-critic 5|1] [--adam auto|ttur] [--lr-drop none|9] [--width half|full] [--depth 1|2|3] [--latent noise|codes] [--gamma 1|0.1|0.01|10|1-then-0.1] [--r1-every 1|16|4] [--rejection none|0.75|0.5] [--epochs N] [--seed N] [--backend cpu|gpu] [--json] [--smoke] [--resume]
+ *   pnpm example mnist-dcgan [--loss nonSaturating|wgan-gp|r1] [--n-critic 5|1] [--adam auto|ttur] [--lr-drop none|9] [--width half|full] [--depth 1|2|3] [--latent noise|codes] [--gamma 1|0.1|0.01|10|1-then-0.1] [--lambda 10|10-then-1] [--r1-every 1|16|4] [--rejection none|0.75|0.5] [--epochs N] [--seed N] [--backend cpu|gpu] [--json] [--smoke] [--resume]
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -51,6 +52,7 @@ const args = parseArgs(import.meta.url, {
     depth: ['1', '2', '3'],
     latent: ['noise', 'codes'],
     gamma: ['1', '0.1', '0.01', '10', '1-then-0.1'],
+    lambda: ['10', '10-then-1'],
     'r1-every': ['1', '16', '4'],
     rejection: ['none', '0.75', '0.5'],
   },
@@ -69,6 +71,10 @@ const codes = args.choices.latent === 'codes' ? 10 : null;
 // flattens the discriminator by epochs 8–9; see the README).
 const gammaScheduled = args.choices.gamma === '1-then-0.1';
 const gammaAt = (epoch: number) => (gammaScheduled ? (epoch < 7 ? 1 : 0.1) : Number(args.choices.gamma));
+// WGAN-GP's λ, with --loss wgan-gp: 10 (the paper's), or 10-then-1 (10 for epochs 1–12, then 1: a
+// weaker penalty for the last epochs, as --gamma 1-then-0.1 does for R1).
+const lambdaScheduled = args.choices.lambda === '10-then-1';
+const lambdaAt = (epoch: number) => (lambdaScheduled && epoch >= 12 ? 1 : 10);
 const r1Every = Number(args.choices['r1-every']); // lazy R1: the penalty on every k-th step, k·γ
 // With --rejection a, the scores also count samples drawn by discriminator rejection sampling,
 // keeping a share a of the candidates (see @axon/models' rejectionSample).
@@ -82,6 +88,10 @@ if (nCritic !== 5 && !wgan)
 if (args.choices.gamma !== '1' && loss !== 'r1')
   throw new Error(
     `${args.name}: --gamma ${args.choices.gamma} weighs the R1 penalty: it needs --loss r1, got --loss ${loss}`,
+  );
+if (lambdaScheduled && !wgan)
+  throw new Error(
+    `${args.name}: --lambda ${args.choices.lambda} weighs WGAN-GP's gradient penalty: it needs --loss wgan-gp, got --loss ${loss}`,
   );
 if (r1Every !== 1 && loss !== 'r1')
   throw new Error(
@@ -97,6 +107,7 @@ const prefix = [
   depth > 1 ? `depth${depth}-` : '',
   codes ? 'codes-' : '',
   args.choices.gamma !== '1' ? `gamma${args.choices.gamma}-` : '',
+  lambdaScheduled ? `lambda${args.choices.lambda}-` : '',
   r1Every !== 1 ? `every${r1Every}-` : '',
 ].join('');
 if (args.backend === 'gpu') await import('@axon/backend-gpu');
@@ -118,7 +129,8 @@ console.log(`MNIST: ${trainSet.length} training images, ${loader.length} batches
 //    (--width full: DCGAN's, 128·7·7 and 64·14·14 in the generator, 64 and 128 channels in the
 //    discriminator; four times the multiply-adds).
 //    Weights start as DCGAN's N(0, 0.02) (`init: 'dcgan'`), and the GAN keeps a moving average of the
-//    generator's weights (`emaDecay`, about the last 1,000 steps), which draws the samples.
+//    generator's weights (`emaDecay`, about the last 1,000 steps), which draws the samples, with its
+//    batch norm's statistics measured anew after every epoch (`updateAverageStatistics`).
 //    With --loss r1 the discriminator's batch norm becomes layer norm and its loss gains the R1
 //    penalty, γ/2 · E[‖∇ₓ D(x)‖²] on the real digits (Mescheder et al. 2018; γ = 1, or --gamma's
 //    first epoch's).
@@ -189,6 +201,13 @@ function discriminatorProbe(): string {
 const samplesPerEpoch: Callback = {
   async onEpochEnd(epoch) {
     model.eval();
+    // The averaged generator's batch norm measured for its own weights (50 batches of 256 samples;
+    // every step copies the trained generator's statistics over them), so the grid, the scores and
+    // the checkpoint's (and after the last epoch the saved model's) average draw with them.
+    model.updateAverageStatistics({
+      generator: new ax.Generator(args.seed + 3),
+      ...(args.smoke ? { batches: 2, batchSize: 32 } : {}),
+    });
     const images = ax.tidy(() => noGrad(() => ax.div(ax.add(model.forward(fixedNoise, fixedCodes), 1), 2)));
     await writeImageGrid(join(args.outDir, `${prefix}epoch-${epoch + 1}`), images, { nrow: 8, scale: 2 });
     images.dispose();
@@ -215,6 +234,14 @@ const gammaSchedule: Callback = {
     if (model.r1Weight === gammaAt(epoch)) return;
     console.log(`  epoch ${epoch + 1}: R1's γ ${model.r1Weight} → ${gammaAt(epoch)}`);
     model.r1Weight = gammaAt(epoch);
+  },
+};
+// With --lambda 10-then-1, λ changes as an epoch begins (also after --resume).
+const lambdaSchedule: Callback = {
+  onEpochBegin(epoch) {
+    if (model.gpWeight === lambdaAt(epoch)) return;
+    console.log(`  epoch ${epoch + 1}: WGAN-GP's λ ${model.gpWeight} → ${lambdaAt(epoch)}`);
+    model.gpWeight = lambdaAt(epoch);
   },
 };
 // Adam for each network: DCGAN's lr 2e-4, β = (0.5, 0.999); WGAN-GP's 1e-4, β = (0.5, 0.9) (with 5
@@ -269,6 +296,7 @@ const history = await fit(model, {
   seed: args.seed,
   callbacks: [
     ...(gammaScheduled ? [gammaSchedule] : []),
+    ...(lambdaScheduled ? [lambdaSchedule] : []),
     ...(lrDrop !== null ? [lrSchedule] : []),
     samplesPerEpoch,
     new Checkpoint({ path: checkpoint }),
@@ -291,7 +319,8 @@ const metrics: Record<string, number | string | boolean> = {
   latent: args.choices.latent,
   ...(loss === 'r1' ? { gamma: model.r1Weight, r1Every } : {}),
   ...(gammaScheduled ? { gammaSchedule: args.choices.gamma } : {}),
-  ...(wgan ? { nCritic } : {}),
+  ...(wgan ? { nCritic, gpWeight: model.gpWeight ?? Number.NaN } : {}),
+  ...(lambdaScheduled ? { lambdaSchedule: args.choices.lambda } : {}),
   adam: args.choices.adam,
   ...(lrDrop !== null ? { lrDrop } : {}),
   dLoss: history.history.d_loss.at(-1) ?? Number.NaN,

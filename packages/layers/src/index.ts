@@ -28,3 +28,4 @@ export {
 } from './registry';
 export { Sequential } from './sequential';
 export * from './serialization';
+export { updateBatchNorm } from './update_batch_norm';

@@ -1,5 +1,5 @@
 import { checkGradients, GRAPH } from '@axon/autograd';
-import { linear } from '@axon/layers';
+import { linear, updateBatchNorm } from '@axon/layers';
 import {
   DCGANDiscriminator,
   DCGANGenerator,
@@ -440,6 +440,37 @@ describe('gan', () => {
     );
   });
 
+  it('gpWeight changes between steps, as a λ schedule does, under WGAN-GP only', () => {
+    const x = randn([4, 1, 8, 8]);
+    const run = (built: number, set: number | null) => {
+      manualSeed(7);
+      const m = gan({ ...tiny, loss: 'wgan-gp', nCritic: 1, gpWeight: built });
+      if (set !== null) m.gpWeight = set;
+      return { m, logs: runTrainSteps(m, () => ({ x }), optimizers(m), 2) };
+    };
+    const switched = run(10, 1);
+    expect(switched.logs).toEqual(run(1, null).logs); // the same as built with λ = 1
+    expect(switched.m.config()).toMatchObject({ gpWeight: 1 });
+    expectError(
+      () => {
+        gan({ ...tiny }).gpWeight = 1;
+      },
+      ValueError,
+      'GAN.gpWeight',
+      "loss 'wgan-gp'",
+      "'nonSaturating'",
+      'gpWeight 1',
+    );
+    expectError(
+      () => {
+        switched.m.gpWeight = 0;
+      },
+      ValueError,
+      'GAN.gpWeight',
+      '> 0',
+    );
+  });
+
   it('a conditional GAN trains on (x, y) batches; evalStep reports both losses without updates', () => {
     const m = gan({ ...tiny, numClasses: 2 });
     const x = randn([4, 1, 8, 8]);
@@ -485,6 +516,39 @@ describe('gan', () => {
     );
     expect(gan({ ...tiny }).generatorEma).toBeNull();
     expectError(() => gan({ emaDecay: 1 }), ValueError, 'gan', 'emaDecay', '[0, 1)', '1');
+  });
+
+  it('updateAverageStatistics measures batch norm for the averaged weights; the next step copies them over', () => {
+    const m = gan({ ...tiny, numClasses: 2, emaDecay: 0.9 });
+    const ema = m.generatorEma as DCGANGenerator;
+    const batch = () => ({ x: randn([4, 1, 8, 8]), y: tensor([0, 1, 1, 0], { dtype: 'int32' }) });
+    const opts = optimizers(m);
+    runTrainSteps(m, batch, opts, 2);
+    const buffers = (g: DCGANGenerator) => g.namedBuffers().map(([, b]) => valuesOf(b));
+    expect(buffers(ema)).toEqual(buffers(m.generator));
+    m.eval();
+    m.updateAverageStatistics({ batches: 3, batchSize: 6, generator: new Generator(7) });
+    const measured = buffers(ema);
+    expect(measured).not.toEqual(buffers(m.generator));
+    expect(ema.training).toBe(false);
+    // the same as updateBatchNorm over sample's inputs: noise, then the labels cycling 0, 1, 0, …
+    const g = new Generator(7);
+    const labels = tensor([0, 1, 0, 1, 0, 1], { dtype: 'int32' });
+    updateBatchNorm(
+      ema,
+      Array.from({ length: 3 }, () => [randn([6, tiny.latentSize], { generator: g }), labels]),
+    );
+    expect(buffers(ema)).toEqual(measured);
+    m.train();
+    runTrainSteps(m, batch, opts, 1);
+    expect(buffers(ema)).toEqual(buffers(m.generator));
+    expect(() => gan({ ...tiny }).updateAverageStatistics()).not.toThrow(); // no average: nothing to do
+    expectError(
+      () => m.updateAverageStatistics({ batches: 0 }),
+      ValueError,
+      'GAN.updateAverageStatistics',
+      'batches',
+    );
   });
 
   it('latentCodes (InfoGAN): a code beside the noise, learnt back by a head on the discriminator', async () => {

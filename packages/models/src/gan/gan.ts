@@ -5,7 +5,7 @@
  * the two players' updates with their own optimizers.
  */
 import { noGrad } from '@axon/autograd';
-import { type LayerConfig, Module, registerLayer } from '@axon/layers';
+import { type LayerConfig, Module, registerLayer, updateBatchNorm } from '@axon/layers';
 import {
   add,
   checkNumber,
@@ -163,7 +163,7 @@ export class GAN extends Module implements SteppedModel {
   readonly infoWeight: number | null;
   readonly loss: GanLoss;
   readonly nCritic: number;
-  readonly gpWeight: number | null;
+  private gpLambda: number | null;
   private r1Gamma: number;
   /** The penalty on every r1Every-th step (lazy R1), weighted r1Every·γ/2. */
   readonly r1Every: number;
@@ -174,6 +174,25 @@ export class GAN extends Module implements SteppedModel {
   readonly discriminator: DCGANDiscriminator;
   /** The moving average of the generator's weights (`emaDecay` > 0), or null. */
   readonly generatorEma: DCGANGenerator | null;
+
+  /** λ of WGAN-GP's gradient penalty (null for the other losses). */
+  get gpWeight(): number | null {
+    return this.gpLambda;
+  }
+
+  /**
+   * Changes λ between steps, as a schedule would (e.g. 10, then 1 for the last epochs:
+   * `examples/mnist-dcgan --lambda 10-then-1`). Only under WGAN-GP, and to another λ > 0.
+   */
+  set gpWeight(value: number | null) {
+    const fn = 'GAN.gpWeight';
+    if (this.gpLambda === null) {
+      throw new ValueError(
+        `${fn}: the gradient penalty belongs to loss 'wgan-gp', this GAN's is '${this.loss}'; got gpWeight ${show(value)}`,
+      );
+    }
+    this.gpLambda = checkNumber(fn, 'gpWeight', value, { min: 0, exclusiveMin: true });
+  }
 
   /** γ of the R1 penalty on real images (0: none). */
   get r1Weight(): number {
@@ -225,13 +244,13 @@ export class GAN extends Module implements SteppedModel {
       this.latentCodes === null ? null : checkNumber(fn, 'infoWeight', o.infoWeight ?? 1, { min: 0 });
     this.nCritic = checkPositiveInt(fn, 'nCritic', o.nCritic ?? (wgan ? 5 : 1));
     if (wgan) {
-      this.gpWeight = checkNumber(fn, 'gpWeight', o.gpWeight ?? 10, { min: 0 });
+      this.gpLambda = checkNumber(fn, 'gpWeight', o.gpWeight ?? 10, { min: 0 });
     } else if (o.gpWeight !== undefined && o.gpWeight !== null) {
       throw new ValueError(
         `gan: gpWeight applies to loss 'wgan-gp' only, got gpWeight ${show(o.gpWeight)} with loss 'nonSaturating'`,
       );
     } else {
-      this.gpWeight = null;
+      this.gpLambda = null;
     }
     this.r1Gamma = checkNumber(fn, 'r1Weight', o.r1Weight ?? 0, { min: 0 });
     if (wgan && this.r1Weight > 0) {
@@ -331,7 +350,45 @@ export class GAN extends Module implements SteppedModel {
   ): Tensor {
     checkPositiveInt('GAN.sample', 'n', n);
     const o = checkOptions('GAN.sample', options);
+    const net = o.averaged === false ? this.generator : (this.generatorEma ?? this.generator);
+    return net.forward(
+      ...this.generatorInputs('GAN.sample', n, labels, o.generator as Generator | undefined),
+    );
+  }
+
+  /**
+   * Recomputes the batch-norm statistics of `generatorEma` for its own weights (see ema.ts; with
+   * layers' `updateBatchNorm`): `batches` batches of `batchSize` samples, from noise (and labels or
+   * codes, as `sample` makes them) drawn from `generator` (default: the one `manualSeed` seeds).
+   * Call it before sampling from the average in eval mode: until then it normalises with the
+   * trained generator's statistics, which every step copies over it. Without `emaDecay`, a no-op.
+   */
+  updateAverageStatistics(
+    options: { batches?: number; batchSize?: number; generator?: Generator } = {},
+  ): void {
+    const fn = 'GAN.updateAverageStatistics';
+    const o = checkOptions(fn, options);
+    const batches = checkPositiveInt(fn, 'batches', o.batches ?? 50);
+    const batchSize = checkPositiveInt(fn, 'batchSize', o.batchSize ?? 256);
+    const average = this.generatorEma;
+    if (!average) return;
     const noise = o.generator as Generator | undefined;
+    const draw = function* (gan: GAN) {
+      for (let i = 0; i < batches; i++) {
+        const [z, y] = gan.generatorInputs(fn, batchSize, undefined, noise);
+        yield y ? [z, y] : z;
+      }
+    };
+    tidy(() => updateBatchNorm(average, draw(this)));
+  }
+
+  /** The generator's inputs for n samples: noise, and labels (given or cycling) or drawn codes. */
+  private generatorInputs(
+    fn: string,
+    n: number,
+    labels: Tensor | number[] | undefined,
+    noise: Generator | undefined,
+  ): [Tensor, Tensor | undefined] {
     const z = randn([n, this.latentSize], { generator: noise });
     const given =
       labels === undefined && this.cond
@@ -340,9 +397,8 @@ export class GAN extends Module implements SteppedModel {
     const y =
       this.latentCodes && given === undefined
         ? this.drawCodes(n, noise)
-        : checkLabels('GAN.sample', this.generator.cond, given, n);
-    const net = o.averaged === false ? this.generator : (this.generatorEma ?? this.generator);
-    return net.forward(z, y);
+        : checkLabels(fn, this.generator.cond, given, n);
+    return [z, y];
   }
 
   /** n codes drawn uniformly (latentCodes only). */
