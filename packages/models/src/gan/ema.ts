@@ -5,8 +5,9 @@
  * players' game makes the generator's weights circle around a good point rather than settle on it;
  * the average sits nearer the centre, and the papers find its samples better (in mnist-dcgan's
  * 12 epochs at a constant learning rate it scored the same as the trained generator, ±0.06).
- * Buffers (batch norm's running statistics) are copied, not averaged: they describe the current
- * generator's activations, which the averaged weights track.
+ * Buffers (batch norm's running statistics) are copied, not averaged; they describe the current
+ * generator's activations, near but not equal to the average's, so `GAN.updateAverageStatistics`
+ * measures them for the averaged weights before sampling (layers' `updateBatchNorm`).
  */
 import { noGrad } from '@axon/autograd';
 import type { Module } from '@axon/layers';
