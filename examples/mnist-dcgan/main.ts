@@ -229,21 +229,38 @@ const samplesPerEpoch: Callback = {
   },
 };
 // With --gamma 1-then-0.1, γ changes as an epoch begins (also after --resume).
-const gammaSchedule: Callback = {
-  onEpochBegin(epoch) {
-    if (model.r1Weight === gammaAt(epoch)) return;
-    console.log(`  epoch ${epoch + 1}: R1's γ ${model.r1Weight} → ${gammaAt(epoch)}`);
-    model.r1Weight = gammaAt(epoch);
+const gammaSchedule = epochSchedule(
+  "R1's γ",
+  gammaAt,
+  () => model.r1Weight,
+  (v) => {
+    model.r1Weight = v;
   },
-};
+);
 // With --lambda 10-then-1, λ changes as an epoch begins (also after --resume).
-const lambdaSchedule: Callback = {
-  onEpochBegin(epoch) {
-    if (model.gpWeight === lambdaAt(epoch)) return;
-    console.log(`  epoch ${epoch + 1}: WGAN-GP's λ ${model.gpWeight} → ${lambdaAt(epoch)}`);
-    model.gpWeight = lambdaAt(epoch);
+const lambdaSchedule = epochSchedule(
+  "WGAN-GP's λ",
+  lambdaAt,
+  () => model.gpWeight,
+  (v) => {
+    model.gpWeight = v;
   },
-};
+);
+/** A callback that sets `at(epoch)` as each epoch begins, printing the change when there is one. */
+function epochSchedule(
+  what: string,
+  at: (epoch: number) => number,
+  get: () => number | null,
+  set: (value: number) => void,
+): Callback {
+  return {
+    onEpochBegin(epoch) {
+      if (get() === at(epoch)) return;
+      console.log(`  epoch ${epoch + 1}: ${what} ${get()} → ${at(epoch)}`);
+      set(at(epoch));
+    },
+  };
+}
 // Adam for each network: DCGAN's lr 2e-4, β = (0.5, 0.999); WGAN-GP's 1e-4, β = (0.5, 0.9) (with 5
 // critic updates); --adam ttur: the discriminator 4e-4, the generator 1e-4, β = (0, 0.9).
 type AdamSettings = { lr: number; betas: [number, number] };
